@@ -1,0 +1,152 @@
+//! Discovery: which files exist in each project (for facts) and which of them were asked for.
+//!
+//! A project's root is the nearest folder, from the linted path upwards, holding `.git` or a
+//! `prodlint.toml`. The whole root is listed so project rules see every file even when one file
+//! is linted (pre-commit, editor); findings are reported only for the requested files.
+
+use crate::kind::{classify, is_shell_shebang, FileKind};
+use crate::settings::Settings;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Folders that hold third-party or generated files, never the project's own (as ruff skips them).
+const SKIPPED_DIRS: &[&str] = &[
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache",
+    ".ruff_cache", ".pytest_cache", "site-packages", "__pypackages__",
+];
+
+#[derive(Debug, Clone)]
+pub struct DiscoveredFile {
+    /// Absolute (lexical) path used to read the file.
+    pub path: PathBuf,
+    /// Path relative to the project root.
+    pub rel: PathBuf,
+    pub kind: FileKind,
+    /// Whether findings in this file are reported (it is under a linted path).
+    pub requested: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Project {
+    pub root: PathBuf,
+    pub files: Vec<DiscoveredFile>,
+    /// Every file under the root, relative to it: the folder listing for project rules.
+    pub paths: HashSet<PathBuf>,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub projects: Vec<Project>,
+    /// Things skipped, for stderr.
+    pub notes: Vec<String>,
+}
+
+/// Nearest ancestor (inclusive) of `path` holding `.git` or `prodlint.toml`.
+pub fn project_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if d.join(".git").exists() || d.join("prodlint.toml").is_file() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    start.to_path_buf()
+}
+
+/// Discovers the projects of `inputs` (absolute paths that exist); `root` overrides the search.
+pub fn discover(inputs: &[PathBuf], root: Option<&Path>, settings: &Settings) -> Discovery {
+    let mut by_root: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for input in inputs {
+        let root = root.map_or_else(|| project_root(input), Path::to_path_buf);
+        by_root.entry(root).or_default().push(input.clone());
+    }
+    let mut discovery = Discovery::default();
+    for (root, requested) in by_root {
+        let project = discover_project(&root, &requested, settings, &mut discovery.notes);
+        discovery.projects.push(project);
+    }
+    discovery
+}
+
+fn is_requested(path: &Path, requested: &[PathBuf]) -> bool {
+    requested.iter().any(|r| path.starts_with(r))
+}
+
+fn discover_project(root: &Path, requested: &[PathBuf], settings: &Settings, notes: &mut Vec<String>) -> Project {
+    let mut project = Project { root: root.to_path_buf(), ..Project::default() };
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                notes.push(format!("skipped: {err}"));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else { continue };
+        // Symlinks are not followed (a link loop cannot trap the walk); a link to a file is
+        // linted only when named on the command line.
+        if !file_type.is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        let Ok(rel) = path.strip_prefix(root).map(Path::to_path_buf) else { continue };
+        project.paths.insert(rel.clone());
+        if settings.is_excluded(&rel_to_base(&path, settings)) {
+            continue;
+        }
+        let Some(kind) = kind_of(&path) else { continue };
+        let requested = is_requested(&path, requested);
+        seen.insert(path.clone());
+        project.files.push(DiscoveredFile { path, rel, kind, requested });
+    }
+    // Explicit file arguments are linted even when .gitignore (or a symlink) hid them from the
+    // walk: pre-commit passes the staged files by name.
+    for input in requested {
+        if input.is_dir() || seen.contains(input) {
+            continue;
+        }
+        if settings.is_excluded(&rel_to_base(input, settings)) {
+            continue;
+        }
+        let rel = input.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| input.clone());
+        let Some(kind) = kind_of(input) else {
+            notes.push(format!("skipped {}: not a file kind prodlint knows", input.display()));
+            continue;
+        };
+        project.paths.insert(rel.clone());
+        project.files.push(DiscoveredFile { path: input.clone(), rel, kind, requested: true });
+    }
+    project.files.sort_by(|a, b| a.path.cmp(&b.path));
+    project
+}
+
+fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
+    let base = std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
+    path.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The kind by name, or by a shell shebang for files without an extension.
+fn kind_of(path: &Path) -> Option<FileKind> {
+    if let Some(kind) = classify(path) {
+        return Some(kind);
+    }
+    if path.extension().is_some() {
+        return None;
+    }
+    let mut head = [0u8; 128];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut head).ok()?;
+    is_shell_shebang(&head[..n]).then_some(FileKind::Shell)
+}

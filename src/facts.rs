@@ -1,0 +1,132 @@
+//! Facts that files contribute for project rules. Each file yields a `FileFacts` while it is
+//! parsed; the engine merges them into one `ProjectFacts` that project rules read.
+
+use crate::parse::yaml::Yaml;
+use crate::source::{FileId, Span};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+/// A Dockerfile as project rules need it.
+#[derive(Debug, Clone)]
+pub struct DockerfileFact {
+    pub file: FileId,
+    /// Path relative to the project root.
+    pub path: PathBuf,
+    /// The first `COPY . …` / `ADD . …` that sends the whole build context into the image.
+    pub whole_context_copy: Option<Span>,
+}
+
+/// A compose service's `build:`, resolved relative to the project root.
+#[derive(Debug, Clone)]
+pub struct ComposeBuild {
+    pub file: FileId,
+    pub service: String,
+    pub context: PathBuf,
+    /// The Dockerfile the service builds (`build.dockerfile`, default `Dockerfile` in context).
+    pub dockerfile: PathBuf,
+}
+
+/// What one file contributes.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub dockerfile: Option<DockerfileFact>,
+    pub compose_builds: Vec<ComposeBuild>,
+}
+
+/// Everything project rules see.
+#[derive(Debug, Default)]
+pub struct ProjectFacts {
+    /// Every file of the project (relative to its root), linted or not: the folder listing.
+    pub paths: HashSet<PathBuf>,
+    pub dockerfiles: Vec<DockerfileFact>,
+    pub compose_builds: Vec<ComposeBuild>,
+}
+
+impl ProjectFacts {
+    pub fn add(&mut self, facts: FileFacts) {
+        self.dockerfiles.extend(facts.dockerfile);
+        self.compose_builds.extend(facts.compose_builds);
+    }
+
+    pub fn has_file(&self, path: &Path) -> bool {
+        self.paths.contains(path)
+    }
+}
+
+/// Joins `rel` onto `base` and removes `.` and `..` lexically; `None` if it leaves the root.
+pub fn normalize_join(base: &Path, rel: &str) -> Option<PathBuf> {
+    let joined = base.join(rel);
+    let mut out: Vec<&std::ffi::OsStr> = Vec::new();
+    for comp in joined.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop()?;
+            }
+            Component::Normal(part) => out.push(part),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out.iter().collect())
+}
+
+/// The `build:` of every service of a compose document (string or map form).
+/// Contexts that are URLs or leave the repository are not facts we can use, so they are skipped.
+pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<ComposeBuild> {
+    let dir = compose_path.parent().unwrap_or(Path::new(""));
+    let Some(services) = doc.get("services") else {
+        return Vec::new();
+    };
+    let mut builds = Vec::new();
+    for (name, service) in services.entries() {
+        let Some(build) = service.get("build") else { continue };
+        let (context, dockerfile) = match build.as_str() {
+            Some(context) => (context, None),
+            None => (
+                build.get("context").and_then(Yaml::as_str).unwrap_or("."),
+                build.get("dockerfile").and_then(Yaml::as_str),
+            ),
+        };
+        if context.contains("://") || context.starts_with("git@") || context.contains('$') {
+            continue;
+        }
+        let Some(context) = normalize_join(dir, context) else { continue };
+        let dockerfile = match dockerfile {
+            // `dockerfile:` is relative to the context (Compose specification, build.dockerfile).
+            Some(df) => normalize_join(&context, df),
+            None => Some(context.join("Dockerfile")),
+        };
+        let Some(dockerfile) = dockerfile else { continue };
+        builds.push(ComposeBuild {
+            file,
+            service: name.as_str().unwrap_or_default().to_string(),
+            context,
+            dockerfile,
+        });
+    }
+    builds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize_join(Path::new("a/b"), "../c"), Some(PathBuf::from("a/c")));
+        assert_eq!(normalize_join(Path::new(""), "."), Some(PathBuf::new()));
+        assert_eq!(normalize_join(Path::new(""), "../x"), None);
+    }
+
+    #[test]
+    fn reads_build_forms() {
+        let text = "services:\n  api:\n    build: ./backend\n  web:\n    build:\n      context: .\n      dockerfile: docker/web.Dockerfile\n  db:\n    image: postgres\n";
+        let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
+        let builds = compose_builds(&docs[0], Path::new("deploy/compose.yaml"), 0);
+        assert_eq!(builds.len(), 2);
+        assert_eq!(builds[0].context, PathBuf::from("deploy/backend"));
+        assert_eq!(builds[0].dockerfile, PathBuf::from("deploy/backend/Dockerfile"));
+        assert_eq!(builds[1].context, PathBuf::from("deploy"));
+        assert_eq!(builds[1].dockerfile, PathBuf::from("deploy/docker/web.Dockerfile"));
+    }
+}

@@ -1,0 +1,230 @@
+//! Classification: one match on a file's name (and folder) decides its `FileKind`.
+
+use std::path::Path;
+
+/// What a file is, as far as prodlint is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Python,
+    Dockerfile,
+    Workflow,
+    Compose,
+    Precommit,
+    Pyproject,
+    SetupCfg,
+    Flake8,
+    ToxIni,
+    Coveragerc,
+    Requirements,
+    Sql,
+    Shell,
+    Dotenv,
+    RedisConf,
+    PostgresConf,
+    PatroniYaml,
+    PrometheusYaml,
+    /// A file prodlint does not lint but whose presence is a fact (`.dockerignore`).
+    DockerIgnore,
+}
+
+impl FileKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Python => "python",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Workflow => "workflow",
+            FileKind::Compose => "compose",
+            FileKind::Precommit => "precommit",
+            FileKind::Pyproject => "pyproject",
+            FileKind::SetupCfg => "setup.cfg",
+            FileKind::Flake8 => ".flake8",
+            FileKind::ToxIni => "tox.ini",
+            FileKind::Coveragerc => ".coveragerc",
+            FileKind::Requirements => "requirements",
+            FileKind::Sql => "sql",
+            FileKind::Shell => "shell",
+            FileKind::Dotenv => "dotenv",
+            FileKind::RedisConf => "redis-conf",
+            FileKind::PostgresConf => "postgres-conf",
+            FileKind::PatroniYaml => "patroni",
+            FileKind::PrometheusYaml => "prometheus",
+            FileKind::DockerIgnore => "dockerignore",
+        }
+    }
+
+    /// Kinds whose files are read and parsed (everything but pure presence facts).
+    pub fn is_linted(self) -> bool {
+        !matches!(self, FileKind::DockerIgnore)
+    }
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yml") || name.ends_with(".yaml")
+}
+
+/// Classifies a path by its file name and parent folders. Returns `None` for files prodlint
+/// does not know by name; the caller may still recognise a shell script by its shebang
+/// (see [`is_shell_shebang`]).
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    let grandparent = path
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str());
+
+    if lower.ends_with(".py") || lower.ends_with(".pyi") {
+        return Some(FileKind::Python);
+    }
+    if name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || name == "Containerfile"
+        || name == "dockerfile"
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if name == ".dockerignore" || lower.ends_with(".dockerignore") {
+        return Some(FileKind::DockerIgnore);
+    }
+    if is_yaml(&lower) {
+        if parent == Some("workflows") && grandparent == Some(".github") {
+            return Some(FileKind::Workflow);
+        }
+        if lower.starts_with("compose.") || lower.starts_with("docker-compose") {
+            return Some(FileKind::Compose);
+        }
+        if name == ".pre-commit-config.yaml" || name == ".pre-commit-config.yml" {
+            return Some(FileKind::Precommit);
+        }
+        if lower.starts_with("patroni") {
+            return Some(FileKind::PatroniYaml);
+        }
+        if lower == "prometheus.yml" || lower == "prometheus.yaml" {
+            return Some(FileKind::PrometheusYaml);
+        }
+        return None;
+    }
+    match name {
+        "pyproject.toml" => return Some(FileKind::Pyproject),
+        "setup.cfg" => return Some(FileKind::SetupCfg),
+        ".flake8" => return Some(FileKind::Flake8),
+        "tox.ini" => return Some(FileKind::ToxIni),
+        ".coveragerc" => return Some(FileKind::Coveragerc),
+        _ => {}
+    }
+    if lower.ends_with(".txt") && (lower.starts_with("requirements") || parent == Some("requirements")) {
+        return Some(FileKind::Requirements);
+    }
+    if lower.ends_with(".sql") {
+        return Some(FileKind::Sql);
+    }
+    if lower.ends_with(".sh") || lower.ends_with(".bash") {
+        return Some(FileKind::Shell);
+    }
+    if lower.ends_with(".conf") {
+        if lower.starts_with("sentinel") || lower.starts_with("redis") {
+            return Some(FileKind::RedisConf);
+        }
+        if lower.starts_with("postgresql") {
+            return Some(FileKind::PostgresConf);
+        }
+    }
+    if is_dotenv_name(&lower) {
+        return Some(FileKind::Dotenv);
+    }
+    None
+}
+
+/// `.env`, `.env.production`, `production.env`: real dotenv files. The documentation variants
+/// (`.env.example`, `.env.sample`, `.env.template`) are dotenv too but are flagged as such by
+/// [`is_documentation_dotenv`], so rules about committed secrets can skip them.
+fn is_dotenv_name(lower: &str) -> bool {
+    lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env")
+}
+
+pub fn is_documentation_dotenv(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    ["example", "sample", "template", "dist", "tpl"]
+        .iter()
+        .any(|doc| lower.contains(&format!(".{doc}")) || lower.starts_with(&format!("{doc}.")))
+}
+
+/// A file without a known name whose first line is a `sh`/`bash` shebang is a shell script.
+pub fn is_shell_shebang(head: &[u8]) -> bool {
+    let Some(rest) = head.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let Ok(line) = std::str::from_utf8(&rest[..line_end]) else {
+        return false;
+    };
+    let mut words = line.split_whitespace();
+    let Some(interpreter) = words.next() else {
+        return false;
+    };
+    let program = if interpreter.ends_with("/env") {
+        words.find(|w| !w.starts_with('-')).unwrap_or("")
+    } else {
+        interpreter.rsplit('/').next().unwrap_or("")
+    };
+    matches!(program, "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        let cases = [
+            ("app/main.py", Some(FileKind::Python)),
+            ("backend/Dockerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.prod", Some(FileKind::Dockerfile)),
+            ("api.Dockerfile", Some(FileKind::Dockerfile)),
+            ("Containerfile", Some(FileKind::Dockerfile)),
+            (".github/workflows/ci.yml", Some(FileKind::Workflow)),
+            ("workflows/ci.yml", None),
+            ("compose.yaml", Some(FileKind::Compose)),
+            ("docker-compose.production.yml", Some(FileKind::Compose)),
+            ("compose.override.yml", Some(FileKind::Compose)),
+            (".pre-commit-config.yaml", Some(FileKind::Precommit)),
+            ("requirements-dev.txt", Some(FileKind::Requirements)),
+            ("requirements/base.txt", Some(FileKind::Requirements)),
+            ("db/001.sql", Some(FileKind::Sql)),
+            ("scripts/deploy.sh", Some(FileKind::Shell)),
+            (".env", Some(FileKind::Dotenv)),
+            (".env.example", Some(FileKind::Dotenv)),
+            ("config/production.env", Some(FileKind::Dotenv)),
+            ("sentinel.conf", Some(FileKind::RedisConf)),
+            ("postgresql.conf", Some(FileKind::PostgresConf)),
+            ("patroni.yml", Some(FileKind::PatroniYaml)),
+            ("README.md", None),
+            ("notes.txt", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(classify(Path::new(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn documentation_dotenv() {
+        assert!(is_documentation_dotenv(Path::new(".env.example")));
+        assert!(is_documentation_dotenv(Path::new("config/production.env.sample")));
+        assert!(!is_documentation_dotenv(Path::new("config/production.env")));
+    }
+
+    #[test]
+    fn shebangs() {
+        assert!(is_shell_shebang(b"#!/bin/bash\necho"));
+        assert!(is_shell_shebang(b"#!/usr/bin/env -S bash -e\n"));
+        assert!(is_shell_shebang(b"#!/bin/sh"));
+        assert!(!is_shell_shebang(b"#!/usr/bin/env python3\n"));
+        assert!(!is_shell_shebang(b"echo hi"));
+    }
+}

@@ -1,0 +1,6 @@
+//! One parser per file kind. Each file is parsed once; its tree lives only while its rules run.
+
+pub mod dockerfile;
+pub mod python;
+pub mod shell_words;
+pub mod yaml;

@@ -1,0 +1,208 @@
+//! Rule metadata (parsed from each rule's TOML), the binding of a rule to the file kind it
+//! checks, and the context a check reports through.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::ProjectFacts;
+use crate::parse::dockerfile::Dockerfile;
+use crate::source::{FileId, Span};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    File,
+    Project,
+}
+
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::File => "file",
+            RuleKind::Project => "project",
+        }
+    }
+}
+
+/// One `[[example]]` of a rule's TOML: `bad` must fire, `good` must not.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// File name the example is linted as (`Dockerfile`, `app/main.py`).
+    pub path: String,
+    pub bad: String,
+    pub good: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptionType {
+    Bool,
+    Int,
+    String,
+    StringList,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionMeta {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: OptionType,
+    pub default: toml::Value,
+    pub doc: String,
+    /// For string options: the accepted values.
+    #[serde(default)]
+    pub one_of: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub code: String,
+    pub name: String,
+    pub kind: RuleKind,
+    pub severity: Severity,
+    /// File kinds the rule reads, for documentation.
+    pub files: Vec<String>,
+    pub summary: String,
+    pub rationale: String,
+    pub fix: String,
+    /// The section of the audit checklist the rule comes from.
+    pub checklist: String,
+    /// The closest rule of a peer tool, if any.
+    #[serde(default)]
+    pub peers: Option<String>,
+    #[serde(default, rename = "example")]
+    pub examples: Vec<Example>,
+    #[serde(default, rename = "option")]
+    pub options: Vec<OptionMeta>,
+}
+
+/// Which parsed form a rule's check receives; the variant binds the kind, so a check written
+/// for Dockerfiles cannot be wired to Python.
+#[derive(Clone, Copy)]
+pub enum Check {
+    Dockerfile(fn(&Dockerfile<'_, '_>, &mut Ctx<'_>)),
+    Project(fn(&ProjectFacts, &mut Ctx<'_>)),
+    /// Reported by the engine itself (suppressions, parse errors).
+    Engine,
+}
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+pub struct Registry {
+    pub rules: Vec<Rule>,
+}
+
+pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    let rules = crate::rules::ALL
+        .iter()
+        .map(|(source, check)| {
+            let meta: RuleMeta = toml::from_str(source)
+                .unwrap_or_else(|e| panic!("internal error: rule metadata does not parse: {e}\n{source}"));
+            Rule { meta, check: *check }
+        })
+        .collect();
+    Registry { rules }
+});
+
+impl Registry {
+    pub fn get() -> &'static Registry {
+        &REGISTRY
+    }
+
+    /// Finds a rule by code (`DKR002`) or name (`runs-as-root`), case-insensitively for codes.
+    pub fn find(&self, code_or_name: &str) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
+    }
+
+    pub fn index_of_code(&self, code: &str) -> usize {
+        self.find(code).unwrap_or_else(|| panic!("internal error: rule {code} is not registered"))
+    }
+
+    /// Indexes of the rules a selector names: `ALL`, a code, a code prefix (`DKR`, `DKR00`) or a name.
+    pub fn select(&self, selector: &str) -> Vec<usize> {
+        if selector.eq_ignore_ascii_case("ALL") {
+            return (0..self.rules.len()).collect();
+        }
+        if let Some(i) = self.rules.iter().position(|r| r.meta.name == selector) {
+            return vec![i];
+        }
+        let upper = selector.to_ascii_uppercase();
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !upper.is_empty() && r.meta.code.starts_with(&upper))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// Resolved options of every rule: each rule's declared defaults overlaid with the config.
+pub type RuleOptions = BTreeMap<String, toml::Value>;
+
+/// Where a check reports. It already knows the rule and the file, so no rule writes its own code.
+pub struct Ctx<'a> {
+    pub rule: usize,
+    pub file: FileId,
+    severity: Severity,
+    options: &'a RuleOptions,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+/// A finding being reported; `.help(...)` and `.severity(...)` refine it.
+pub struct Report<'a>(&'a mut Diagnostic);
+
+impl Report<'_> {
+    pub fn help(self, help: impl Into<String>) -> Self {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    /// Overrides the rule's default severity for this finding (rules with E/W variants).
+    pub fn severity(self, severity: Severity) -> Self {
+        self.0.severity = severity;
+        self
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(rule: usize, file: FileId, options: &'a RuleOptions, out: &'a mut Vec<Diagnostic>) -> Self {
+        let severity = Registry::get().rules[rule].meta.severity;
+        Ctx { rule, file, severity, options, out }
+    }
+
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_> {
+        let file = self.file;
+        self.report_in(file, span, message)
+    }
+
+    /// For project rules: a finding in any file of the project.
+    pub fn report_in(&mut self, file: FileId, span: Span, message: impl Into<String>) -> Report<'_> {
+        self.out.push(Diagnostic {
+            rule: self.rule,
+            file,
+            span,
+            severity: self.severity,
+            message: message.into(),
+            help: None,
+        });
+        let last = self.out.len() - 1;
+        Report(&mut self.out[last])
+    }
+
+    /// The rule's typed options. Values were validated against the rule's declared options when
+    /// the config was loaded, so a failure here is an internal error; defaults are used then.
+    pub fn options<T: DeserializeOwned + Default>(&self) -> T {
+        let table: toml::Table = self.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        toml::Value::Table(table).try_into().unwrap_or_default()
+    }
+}

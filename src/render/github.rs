@@ -1,0 +1,47 @@
+//! GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=CODE::message`.
+
+use crate::diagnostic::Severity;
+use crate::engine::Report;
+use crate::registry::Registry;
+use std::fmt::Write;
+
+/// Workflow-command data escaping (actions/toolkit `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Property values additionally escape `:` and `,` (actions/toolkit `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(report: &Report) -> String {
+    let registry = Registry::get();
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let (start, end) = report.position(d);
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let meta = &registry.rules[d.rule].meta;
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&report.file(d.file).display),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            escape_property(&format!("{} {}", meta.code, meta.name)),
+            escape_data(&message)
+        );
+    }
+    out
+}

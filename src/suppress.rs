@@ -1,0 +1,171 @@
+//! `# prodlint: ignore[...]`, `# prodlint: ignore-file[...]` and, in Python, `# noqa: CODE`.
+//!
+//! Every supported file kind uses `#` comments, so one scanner serves all of them. A directive
+//! that is alone on its line applies to the next line; one after code applies to its own line.
+
+use crate::registry::Registry;
+use crate::source::{LineIndex, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// 0-based line the directive covers.
+    Line(usize),
+    File,
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub scope: Scope,
+    /// Each named rule: its registry index (None when unknown) and the span of the name.
+    pub codes: Vec<(Option<usize>, String, Span)>,
+    pub used: Vec<bool>,
+}
+
+/// All directives of one file.
+#[derive(Debug, Clone, Default)]
+pub struct Suppressions {
+    pub directives: Vec<Directive>,
+}
+
+impl Suppressions {
+    /// Scans `text` for directives. `comments`, when given, are the exact comment ranges from a
+    /// tokenizer (Python), so a `#` inside a string is never taken for a comment.
+    pub fn scan(text: &str, lines: &LineIndex, comments: Option<&[Span]>, python: bool) -> Suppressions {
+        let mut directives = Vec::new();
+        let mut handle = |start: usize, end: usize| {
+            let comment = &text[start..end];
+            let own_line = text[lines.line_start(lines.line_of(start))..start].trim().is_empty();
+            let line = lines.line_of(start);
+            parse_comment(comment, start, line, own_line, python, &mut directives);
+        };
+        match comments {
+            Some(ranges) => {
+                for r in ranges {
+                    if r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end) {
+                        handle(r.start, r.end);
+                    }
+                }
+            }
+            None => {
+                // A `#` starts a comment at the start of a line or after whitespace.
+                for line in 0..lines.line_count() {
+                    let span = lines.line_span(text, line);
+                    let body = &text[span.clone()];
+                    let Some(pos) = comment_start(body) else { continue };
+                    handle(span.start + pos, span.end);
+                }
+            }
+        }
+        Suppressions { directives }
+    }
+
+    /// Marks and returns whether a finding of `rule` on 0-based `line` is suppressed.
+    pub fn suppresses(&mut self, rule: usize, line: usize) -> bool {
+        for directive in &mut self.directives {
+            let applies = match directive.scope {
+                Scope::Line(l) => l == line,
+                Scope::File => true,
+            };
+            if !applies {
+                continue;
+            }
+            if let Some(i) = directive.codes.iter().position(|(r, _, _)| *r == Some(rule)) {
+                directive.used[i] = true;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = line[from..].find('#') {
+        let at = from + pos;
+        if at == 0 || bytes[at - 1] == b' ' || bytes[at - 1] == b'\t' {
+            if line[at..].contains("prodlint:") || line[at..].contains("noqa") {
+                return Some(at);
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn parse_comment(comment: &str, base: usize, line: usize, own_line: bool, python: bool, out: &mut Vec<Directive>) {
+    // A comment may hold several `#`-separated parts: `# type: ignore # prodlint: ignore[X]`.
+    let mut offset = 0;
+    for part in comment.split('#') {
+        let part_start = offset;
+        offset += part.len() + 1;
+        let trimmed = part.trim_start();
+        let lead = part.len() - trimmed.len();
+        let at = base + part_start + lead;
+        if let Some(rest) = trimmed.strip_prefix("prodlint:") {
+            let rest_trim = rest.trim_start();
+            let rest_at = at + "prodlint:".len() + (rest.len() - rest_trim.len());
+            let (scope, list) = if let Some(list) = rest_trim.strip_prefix("ignore-file") {
+                (Scope::File, (list, rest_at + "ignore-file".len()))
+            } else if let Some(list) = rest_trim.strip_prefix("ignore") {
+                let target = if own_line { line + 1 } else { line };
+                (Scope::Line(target), (list, rest_at + "ignore".len()))
+            } else {
+                continue;
+            };
+            let (list, list_at) = list;
+            let Some(inner) = list.strip_prefix('[') else { continue };
+            let Some(close) = inner.find(']') else { continue };
+            push(out, scope, &inner[..close], list_at + 1);
+        } else if python {
+            let Some(rest) = trimmed.strip_prefix("noqa:").or_else(|| trimmed.strip_prefix("NOQA:")) else {
+                continue;
+            };
+            let rest_at = at + "noqa:".len();
+            // noqa lists end at the first thing that is not a code.
+            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == ' ')).unwrap_or(rest.len());
+            let registry = Registry::get();
+            let codes: Vec<_> = split_codes(&rest[..end], rest_at)
+                .into_iter()
+                // Codes of other tools (E501, S105) belong to them, not to us.
+                .filter_map(|(code, span)| registry.find(&code).map(|r| (Some(r), code, span)))
+                .collect();
+            if !codes.is_empty() {
+                let used = vec![false; codes.len()];
+                out.push(Directive { scope: Scope::Line(line), codes, used });
+            }
+        }
+    }
+}
+
+fn split_codes(list: &str, base: usize) -> Vec<(String, Span)> {
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for piece in list.split(',') {
+        let start = offset + (piece.len() - piece.trim_start().len());
+        offset += piece.len() + 1;
+        let code = piece.trim();
+        if !code.is_empty() {
+            for (i, word) in code.split_whitespace().enumerate() {
+                // `# noqa: A B` is not a list prodlint reads past the first word.
+                if i == 0 {
+                    codes.push((word.to_string(), base + start..base + start + word.len()));
+                }
+            }
+        }
+    }
+    codes
+}
+
+fn push(out: &mut Vec<Directive>, scope: Scope, list: &str, base: usize) {
+    let registry = Registry::get();
+    let codes: Vec<_> = split_codes(list, base)
+        .into_iter()
+        .map(|(code, span)| (registry.find(&code), code, span))
+        .collect();
+    if codes.is_empty() {
+        return;
+    }
+    let used = vec![false; codes.len()];
+    out.push(Directive { scope, codes, used });
+}
