@@ -5,5 +5,6 @@ pub mod dockerfile;
 pub mod dotenv;
 pub mod ini;
 pub mod python;
+pub mod shell;
 pub mod shell_words;
 pub mod yaml;
