@@ -9,6 +9,7 @@ pub mod discover;
 pub mod engine;
 pub mod facts;
 pub mod kind;
+pub mod model;
 pub mod parse;
 pub mod registry;
 pub mod render;

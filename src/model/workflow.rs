@@ -1,0 +1,162 @@
+//! A GitHub Actions workflow over the span-carrying YAML tree (GitHub docs, "Workflow syntax for
+//! GitHub Actions"). Each element keeps its key and value nodes so findings point at the exact
+//! `uses:` value, the job's key or the expression inside a `run:` block.
+
+use super::scripts::{Script, ScriptOrigin};
+use super::ScalarMap;
+use crate::parse::yaml::{Yaml, YamlValue};
+
+pub struct Workflow<'y> {
+    pub doc: &'y Yaml,
+    /// Events from `on:` in any of its forms (string, list, map), with their nodes.
+    pub events: Vec<(&'y str, &'y Yaml)>,
+    /// The `on` key (YAML 1.1 readers turn a bare `on` into `true`; saphyr keeps the text).
+    pub on_key: Option<&'y Yaml>,
+    pub permissions: Option<&'y Yaml>,
+    pub concurrency: Option<&'y Yaml>,
+    pub jobs: Vec<Job<'y>>,
+}
+
+pub struct Job<'y> {
+    pub id: &'y str,
+    pub key: &'y Yaml,
+    pub node: &'y Yaml,
+    pub name: Option<&'y str>,
+    pub permissions: Option<&'y Yaml>,
+    /// `environment:` as a string or a map with `name:`.
+    pub environment: Option<&'y Yaml>,
+    pub concurrency: Option<&'y Yaml>,
+    /// A reusable-workflow call: `jobs.<id>.uses`.
+    pub uses: Option<&'y Yaml>,
+    pub steps: Vec<Step<'y>>,
+}
+
+pub struct Step<'y> {
+    pub node: &'y Yaml,
+    pub name: Option<&'y str>,
+    pub uses: Option<&'y Yaml>,
+    pub run: Option<&'y Yaml>,
+    pub with: Option<&'y Yaml>,
+    pub env: Option<&'y Yaml>,
+    pub shell: Option<&'y str>,
+}
+
+impl<'y> Step<'y> {
+    pub fn uses_str(&self) -> Option<&'y str> {
+        self.uses.and_then(Yaml::as_str)
+    }
+
+    pub fn with_input(&self, name: &str) -> Option<(&'y Yaml, &'y Yaml)> {
+        self.with.and_then(|w| w.entry(name))
+    }
+}
+
+impl<'y> Job<'y> {
+    pub fn display_name(&self) -> &'y str {
+        self.name.unwrap_or(self.id)
+    }
+}
+
+fn str_of<'y>(node: &'y Yaml, key: &str) -> Option<&'y str> {
+    node.get(key).and_then(Yaml::as_str)
+}
+
+impl<'y> Workflow<'y> {
+    pub fn new(doc: &'y Yaml) -> Workflow<'y> {
+        // `on` may be read as the boolean key `true` by YAML 1.1 tools; accept both spellings.
+        let on_entry = doc.entry("on").or_else(|| doc.entry("true"));
+        let mut events = Vec::new();
+        if let Some((_, on)) = on_entry {
+            match &on.value {
+                YamlValue::Scalar(s) => events.push((s.as_str(), on)),
+                YamlValue::Seq(items) => events.extend(items.iter().filter_map(|i| i.as_str().map(|s| (s, i)))),
+                YamlValue::Map(entries) => events.extend(entries.iter().filter_map(|(k, _)| k.as_str().map(|s| (s, k)))),
+                YamlValue::Null => {}
+            }
+        }
+        let jobs = doc
+            .get("jobs")
+            .map(|jobs| {
+                jobs.entries()
+                    .iter()
+                    .filter_map(|(key, node)| {
+                        let id = key.as_str()?;
+                        let steps = node
+                            .get("steps")
+                            .map(|s| {
+                                s.as_seq()
+                                    .iter()
+                                    .map(|step| Step {
+                                        node: step,
+                                        name: str_of(step, "name"),
+                                        uses: step.get("uses"),
+                                        run: step.get("run"),
+                                        with: step.get("with"),
+                                        env: step.get("env"),
+                                        shell: str_of(step, "shell"),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        Some(Job {
+                            id,
+                            key,
+                            node,
+                            name: str_of(node, "name"),
+                            permissions: node.get("permissions"),
+                            environment: node.get("environment"),
+                            concurrency: node.get("concurrency"),
+                            uses: node.get("uses"),
+                            steps,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Workflow {
+            doc,
+            events,
+            on_key: on_entry.map(|(k, _)| k),
+            permissions: doc.get("permissions"),
+            concurrency: doc.get("concurrency"),
+            jobs,
+        }
+    }
+
+    pub fn has_event(&self, name: &str) -> bool {
+        self.events.iter().any(|(e, _)| *e == name)
+    }
+}
+
+/// ssh deploy actions that run their `with: script:` on a remote host.
+pub fn is_ssh_script_action(uses: &str) -> bool {
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    matches!(name.as_str(), "appleboy/ssh-action" | "garygrossgarten/github-action-ssh" | "cross-the-world/ssh-scp-ssh-pipelines")
+}
+
+/// Every shell script of a workflow: `run:` blocks (bash unless `shell:` says another shell)
+/// and the remote `script:` of ssh deploy actions, each parsed once.
+pub fn scripts(file_text: &str, workflow: &Workflow<'_>) -> Vec<Script> {
+    let mut out = Vec::new();
+    for (job_index, job) in workflow.jobs.iter().enumerate() {
+        for (step_index, step) in job.steps.iter().enumerate() {
+            if let Some(run) = step.run {
+                let shell = step.shell.unwrap_or("bash");
+                let is_posix = ["bash", "sh"].iter().any(|s| shell == *s || shell.starts_with(&format!("{s} ")));
+                if is_posix {
+                    if let Some(text) = run.as_str() {
+                        out.push(Script::new(text, ScalarMap::new(file_text, run), ScriptOrigin::RunStep { job: job_index, step: step_index }));
+                    }
+                }
+            }
+            if step.uses_str().is_some_and(is_ssh_script_action) {
+                if let Some((_, script)) = step.with_input("script") {
+                    if let Some(text) = script.as_str() {
+                        out.push(Script::new(text, ScalarMap::new(file_text, script), ScriptOrigin::SshScript { job: job_index, step: step_index }));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
