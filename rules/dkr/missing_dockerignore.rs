@@ -13,28 +13,50 @@ fn has_ignore_file(facts: &ProjectFacts, context: &Path, dockerfile: &Path) -> b
     if facts.has_file(&context.join(".dockerignore")) {
         return true;
     }
-    let Some(name) = dockerfile.file_name().and_then(|n| n.to_str()) else { return false };
+    let Some(name) = dockerfile.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     let beside = dockerfile.with_file_name(format!("{name}.dockerignore"));
     facts.has_file(&beside)
 }
 
 fn shown(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
-    if s.is_empty() { ".".to_string() } else { s }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s
+    }
 }
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     for dockerfile in &facts.dockerfiles {
-        let Some(copy) = &dockerfile.whole_context_copy else { continue };
-        // The contexts this Dockerfile is built with: those compose names for it, else its folder.
+        if dockerfile.whole_context_copy.is_none() {
+            continue;
+        }
+        // The contexts compose builds this Dockerfile with are known exactly.
         let mut contexts: Vec<PathBuf> = facts
             .compose_builds
             .iter()
             .filter(|b| b.dockerfile == dockerfile.path)
             .map(|b| b.context.clone())
             .collect();
+        let folder = dockerfile
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         if contexts.is_empty() {
-            contexts.push(dockerfile.path.parent().map(Path::to_path_buf).unwrap_or_default());
+            // Nothing names the context: `docker build backend/` and `docker build -f
+            // backend/Dockerfile .` are both usual, so an ignore file in the Dockerfile's folder
+            // or any folder above it may be the one used. Report only when there is none.
+            if folder
+                .ancestors()
+                .any(|dir| has_ignore_file(facts, dir, &dockerfile.path))
+            {
+                continue;
+            }
+            contexts.push(folder);
         }
         contexts.sort();
         contexts.dedup();
@@ -46,7 +68,6 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         if missing.is_empty() {
             continue;
         }
-        let _ = copy;
         ctx.report_in(dockerfile.file, 0..0, format!(
             "this Dockerfile copies the whole build context but its context {} has no .dockerignore: .git, .env files and local secrets go into the image",
             missing.join(", ")

@@ -1,33 +1,69 @@
 //! DKR004: pip (or uv) keeps its download cache in an image layer.
 
-use super::{env_pairs, final_image_stages, has_cache_mount, python_install, Install};
-use crate::parse::dockerfile::{run_commands, Inst};
+use super::{
+    arg_decls, final_image_stages, has_cache_mount, python_install, written_pairs, Install,
+};
 use crate::parse::dockerfile::Dockerfile;
+use crate::parse::dockerfile::{run_commands, Inst};
 use crate::registry::Ctx;
 
 pub const META: &str = include_str!("pip_cache_in_image.toml");
 
-/// An env var that turns the cache off counts when set to anything but a false value
-/// (pip reads `PIP_NO_CACHE_DIR` as a boolean option; uv reads `UV_NO_CACHE`).
-fn disables(value: &str) -> bool {
-    !matches!(value.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off")
+/// pip turns the cache off for any value of `PIP_NO_CACHE_DIR`, `false` and `0` included: its
+/// option callback only checks that the value parses as a boolean, then sets `cache_dir = False`
+/// ("for backwards compatibility", pip/_internal/cli/cmdoptions.py, `_handle_no_cache_dir`);
+/// another value makes pip exit with an error. An empty value is ignored.
+fn pip_disables(value: &str) -> bool {
+    !value.is_empty()
+}
+
+/// uv reads `UV_NO_CACHE` as a boolean: `0`/`false`/`no`/`off` leave the cache on.
+fn uv_disables(value: &str) -> bool {
+    !matches!(
+        value.to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no" | "off" | "n"
+    )
+}
+
+/// The two variables as seen by a `RUN`. `ENV` is inherited by stages built `FROM` this one; a
+/// stage `ARG` is in the environment of later `RUN`s of its own stage only, and `ENV` wins over
+/// it (Dockerfile reference, "Using ARG variables").
+#[derive(Default, Clone)]
+struct CacheVars {
+    pip: Option<String>,
+    uv: Option<String>,
+}
+
+impl CacheVars {
+    fn set(&mut self, name: &str, value: String) {
+        match name {
+            "PIP_NO_CACHE_DIR" => self.pip = Some(value),
+            "UV_NO_CACHE" => self.uv = Some(value),
+            _ => {}
+        }
+    }
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
     // Only stages that become the final image matter: a builder's cache is thrown away.
     let in_image = final_image_stages(file);
-    let mut pip_off = false;
-    let mut uv_off = false;
+    let mut env = CacheVars::default();
     for stage in file.stages.iter().filter(|s| in_image.contains(&s.index)) {
-        // In order: an ENV only covers the RUNs after it.
+        let mut args = CacheVars::default();
+        // In order: an ENV or ARG only covers the RUNs after it.
         for inst in stage.instructions {
             let run = match inst {
-                Inst::Env(env) => {
-                    for (name, value, _) in env_pairs(&env.arguments.value, env.arguments.span.start) {
-                        match name.as_str() {
-                            "PIP_NO_CACHE_DIR" => pip_off = disables(&value),
-                            "UV_NO_CACHE" => uv_off = disables(&value),
-                            _ => {}
+                Inst::Env(e) => {
+                    written_pairs(file, &e.arguments)
+                        .into_iter()
+                        .for_each(|(name, value, _)| env.set(&name, value));
+                    continue;
+                }
+                Inst::Arg(a) => {
+                    // `ARG NAME` without a default can only be set by --build-arg: not known.
+                    for (name, value, _) in arg_decls(file, a) {
+                        if let Some(value) = value {
+                            args.set(&name, value);
                         }
                     }
                     continue;
@@ -38,12 +74,40 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
             if has_cache_mount(run) {
                 continue;
             }
+            let pip_off = env
+                .pip
+                .as_ref()
+                .or(args.pip.as_ref())
+                .is_some_and(|v| pip_disables(v));
+            let uv_off = env
+                .uv
+                .as_ref()
+                .or(args.uv.as_ref())
+                .is_some_and(|v| uv_disables(v));
             for cmd in &run_commands(run, file.escape) {
-                let Some((kind, args)) = python_install(cmd) else { continue };
-                let inline = |var: &str| cmd.assignments().any(|(n, v)| n == var && disables(v));
+                let Some((kind, _)) = python_install(cmd) else {
+                    continue;
+                };
+                let inline = |var: &str, disables: fn(&str) -> bool| {
+                    cmd.assignments().any(|(n, v)| n == var && disables(v))
+                };
+                // Global options may come before the subcommand (`pip --no-cache-dir install`,
+                // `uv --no-cache sync`), so the whole command line is searched.
+                let has =
+                    |flags: &[&str]| cmd.argv().iter().any(|w| flags.contains(&w.text.as_str()));
                 let (flagged, flag) = match kind {
-                    Install::Pip => (!pip_off && !inline("PIP_NO_CACHE_DIR") && !args.iter().any(|w| w.text == "--no-cache-dir"), "--no-cache-dir"),
-                    Install::Uv => (!uv_off && !inline("UV_NO_CACHE") && !args.iter().any(|w| w.text == "--no-cache" || w.text == "-n"), "--no-cache"),
+                    Install::Pip => (
+                        !pip_off
+                            && !inline("PIP_NO_CACHE_DIR", pip_disables)
+                            && !has(&["--no-cache-dir"]),
+                        "--no-cache-dir",
+                    ),
+                    Install::Uv => (
+                        !uv_off
+                            && !inline("UV_NO_CACHE", uv_disables)
+                            && !has(&["--no-cache", "-n"]),
+                        "--no-cache",
+                    ),
                     Install::OtherPython => (false, ""),
                 };
                 if !flagged {

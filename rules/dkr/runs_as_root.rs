@@ -1,6 +1,6 @@
 //! DKR002: the final image runs as root.
 
-use super::{effective_user, is_root_user};
+use super::{effective_user, expand_from, is_root_user, split_image};
 use crate::parse::dockerfile::Dockerfile;
 use crate::registry::Ctx;
 
@@ -10,15 +10,18 @@ pub const META: &str = include_str!("runs_as_root.toml");
 /// of them does not run as root: distroless `:nonroot` tags (GoogleContainerTools/distroless
 /// README, "Debug images" / nonroot tags) and Chainguard images, whose non-dev variants run as
 /// uid 65532 (edu.chainguard.dev, "Chainguard Images overview").
+/// The tag is read with the digest removed: `…:nonroot@sha256:…` is still the nonroot tag.
 fn base_sets_nonroot_user(image: &str) -> bool {
-    let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
-    let tag = tag.split('@').next().unwrap_or(tag);
-    (image.contains("distroless") && tag.contains("nonroot"))
-        || (image.starts_with("cgr.dev/chainguard/") && !tag.contains("dev"))
+    let (name, tag, _) = split_image(image);
+    let tag = tag.unwrap_or("");
+    (name.contains("distroless") && tag.contains("nonroot"))
+        || (name.starts_with("cgr.dev/chainguard/") && !tag.contains("dev"))
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
-    let Some(last) = file.final_stage() else { return };
+    let Some(last) = file.final_stage() else {
+        return;
+    };
     match effective_user(file, last.index) {
         Some(user) if is_root_user(&user.arguments.value) => {
             ctx.report(user.user.span.start..user.arguments.span.end, format!(
@@ -30,13 +33,21 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
         }
         Some(_) => {}
         None => {
-            if base_sets_nonroot_user(file.root_image(last.index)) {
+            // `FROM ${BASE}` with no default: the base (and whether it already runs as a
+            // non-root user) is only known at build time, so there is no certain finding.
+            let Some(base) = expand_from(file.root_image(last.index), file) else {
+                return;
+            };
+            if base_sets_nonroot_user(&base) {
                 return;
             }
-            ctx.report(last.from_span(), format!(
-                "final stage {} has no USER instruction; the container runs as root",
-                last.label()
-            ))
+            ctx.report(
+                last.from_span(),
+                format!(
+                    "final stage {} has no USER instruction; the container runs as root",
+                    last.label()
+                ),
+            )
             .help("add `RUN useradd --create-home app` and `USER app` before CMD");
         }
     }

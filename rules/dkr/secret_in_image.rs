@@ -1,6 +1,6 @@
 //! DKR008: secrets baked into the image through `ENV` or `ARG`.
 
-use super::env_pairs;
+use super::{arg_decls, written_pairs};
 use crate::parse::dockerfile::{Dockerfile, Inst};
 use crate::registry::Ctx;
 
@@ -10,18 +10,49 @@ pub const META: &str = include_str!("secret_in_image.toml");
 /// so `DB_PASSWORD` and `GHTOKEN` count and `TOKENIZERS_PARALLELISM` does not.
 const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY"];
 const SECRET_PAIRS: &[(&str, &str)] = &[("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY")];
-/// Suffixes that name where a secret is, or a setting about it, not the secret itself.
-const NOT_SECRET_SUFFIXES: &[&str] =
-    &["FILE", "PATH", "DIR", "NAME", "URL", "URI", "ENDPOINT", "HEADER", "LENGTH", "EXPIRE", "EXPIRES", "TTL", "REQUIRED", "ENABLED", "ALGORITHM", "TYPE", "ID"];
+/// Suffixes that name where a secret is, or a setting about it, not the secret itself
+/// (`ACCESS_TOKEN_EXPIRE_MINUTES` in the FastAPI full-stack template is a duration).
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "FILE",
+    "PATH",
+    "DIR",
+    "NAME",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HEADER",
+    "LENGTH",
+    "EXPIRE",
+    "EXPIRES",
+    "TTL",
+    "REQUIRED",
+    "ENABLED",
+    "ALGORITHM",
+    "TYPE",
+    "ID",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "TIMEOUT",
+    "LIFETIME",
+];
 
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
-    if parts.last().is_some_and(|last| NOT_SECRET_SUFFIXES.contains(last)) {
+    if parts
+        .last()
+        .is_some_and(|last| NOT_SECRET_SUFFIXES.contains(last))
+    {
         return false;
     }
-    parts.iter().any(|p| SECRET_WORDS.iter().any(|w| p.ends_with(w)))
-        || parts.windows(2).any(|w| SECRET_PAIRS.contains(&(w[0], w[1])))
+    parts
+        .iter()
+        .any(|p| SECRET_WORDS.iter().any(|w| p.ends_with(w)))
+        || parts
+            .windows(2)
+            .any(|w| SECRET_PAIRS.contains(&(w[0], w[1])))
 }
 
 /// A value that only refers to another variable (`$X`, `${X}`, `${X:-}`) is not a literal.
@@ -31,30 +62,38 @@ fn is_literal(value: &str) -> bool {
         return false;
     }
     let reference = (v.starts_with("${") && v.ends_with('}') && !v[2..].contains('$'))
-        || (v.starts_with('$') && v[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        || (v.starts_with('$')
+            && v[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'));
     !reference
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
-    let stage_insts = file.stages.iter().flat_map(|s| s.instructions.iter());
-    let global = file.global_args.iter().map(|a| (true, &a.arguments));
-    let mut items: Vec<(bool, &parse_dockerfile::UnescapedString<'_>)> = global.collect();
-    for inst in stage_insts {
-        match inst {
-            Inst::Arg(a) => items.push((true, &a.arguments)),
-            Inst::Env(e) => items.push((false, &e.arguments)),
-            _ => {}
+    let args = file.global_args.iter().copied().chain(
+        file.stages
+            .iter()
+            .flat_map(|s| s.instructions.iter())
+            .filter_map(|inst| match inst {
+                Inst::Arg(a) => Some(a),
+                _ => None,
+            }),
+    );
+    // Any ARG named like a secret: even without a default, the value given with --build-arg
+    // is recorded in the image history.
+    for arg in args {
+        for (name, _, span) in arg_decls(file, arg)
+            .into_iter()
+            .filter(|(name, _, _)| is_secret_name(name))
+        {
+            ctx.report(span, format!("build argument `{name}` carries a secret; build args are recorded in the image history (`docker history`)"))
+                .help("pass it with `RUN --mount=type=secret,id=…` (BuildKit secrets) instead of ARG");
         }
     }
-    for (is_arg, args) in items {
-        for (name, value, span) in env_pairs(&args.value, args.span.start) {
-            if !is_secret_name(&name) {
-                continue;
-            }
-            if is_arg {
-                ctx.report(span, format!("build argument `{name}` carries a secret; build args are recorded in the image history (`docker history`)"))
-                    .help("pass it with `RUN --mount=type=secret,id=…` (BuildKit secrets) instead of ARG");
-            } else if is_literal(&value) {
+    for inst in file.stages.iter().flat_map(|s| s.instructions.iter()) {
+        let Inst::Env(env) = inst else { continue };
+        for (name, value, span) in written_pairs(file, &env.arguments) {
+            if is_secret_name(&name) && is_literal(&value) {
                 ctx.report(span, format!("`ENV {name}` bakes a literal secret into every layer and container of the image"))
                     .help("inject it at run time (orchestrator secret or environment), not in the Dockerfile");
             }
@@ -68,10 +107,29 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for name in ["DB_PASSWORD", "SECRET_KEY", "GITHUB_TOKEN", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "NPM_TOKEN", "APIKEY", "postgres_password"] {
+        for name in [
+            "DB_PASSWORD",
+            "SECRET_KEY",
+            "GITHUB_TOKEN",
+            "OPENAI_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "NPM_TOKEN",
+            "APIKEY",
+            "postgres_password",
+        ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["TOKENIZERS_PARALLELISM", "PASSWORD_FILE", "SECRET_KEY_PATH", "PYTHONUNBUFFERED", "KEYCLOAK_URL", "TOKEN_URL", "PASSWORD_MIN_LENGTH"] {
+        for name in [
+            "TOKENIZERS_PARALLELISM",
+            "PASSWORD_FILE",
+            "SECRET_KEY_PATH",
+            "PYTHONUNBUFFERED",
+            "KEYCLOAK_URL",
+            "TOKEN_URL",
+            "PASSWORD_MIN_LENGTH",
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "EMAIL_RESET_TOKEN_EXPIRE_HOURS",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
     }
