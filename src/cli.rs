@@ -10,7 +10,11 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "prodlint", version, about = "Production-readiness linter for Python web-service repositories")]
+#[command(
+    name = "prodlint",
+    version,
+    about = "Production-readiness linter for Python web-service repositories"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -96,7 +100,12 @@ pub fn main() -> i32 {
 
 fn check(args: CheckArgs) -> i32 {
     let stdin_mode = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let mut paths: Vec<PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let mut paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     let mut stdin = None;
     if stdin_mode {
         let Some(name) = &args.stdin_filename else {
@@ -119,7 +128,11 @@ fn check(args: CheckArgs) -> i32 {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone(), fail_on: args.fail_on };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on,
+    };
     let settings = match Settings::load(args.config.as_deref(), &paths[0], &overrides) {
         Ok(settings) => settings,
         Err(err) => {
@@ -127,7 +140,12 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     };
-    let request = LintRequest { paths, stdin, jobs: args.jobs, root: None };
+    let request = LintRequest {
+        paths,
+        stdin,
+        jobs: args.jobs,
+        root: None,
+    };
     let report = match lint(&request, &settings) {
         Ok(report) => report,
         Err(err) => {
@@ -136,8 +154,13 @@ fn check(args: CheckArgs) -> i32 {
         }
     };
     let stdout_tty = std::io::stdout().is_terminal();
-    let format = args.output_format.unwrap_or(if stdout_tty { OutputFormat::Human } else { OutputFormat::Concise });
-    let color = stdout_tty && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let format = args.output_format.unwrap_or(if stdout_tty {
+        OutputFormat::Human
+    } else {
+        OutputFormat::Concise
+    });
+    let color =
+        stdout_tty && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if !args.quiet {
         for note in &report.notes {
             eprintln!("prodlint: {}", render::escape_control(note));
@@ -166,9 +189,17 @@ fn check(args: CheckArgs) -> i32 {
         out.push('\n');
     }
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
         // A closed pipe (`| head`) is not an error worth a message.
-        return if report.exceeds(settings.fail_on) { 1 } else { 0 };
+        return if report.exceeds(settings.fail_on) {
+            1
+        } else {
+            0
+        };
     }
     i32::from(report.exceeds(settings.fail_on))
 }
@@ -186,26 +217,55 @@ fn print_rule(code: &str) -> i32 {
 /// The full documentation of a rule, from its TOML.
 pub fn rule_doc(index: usize) -> String {
     let m = &Registry::get().rules[index].meta;
-    let mut out = format!("{} {} ({} rule, {})\n\n{}\n\n", m.code, m.name, m.kind.as_str(), m.severity, m.summary);
-    out.push_str(&format!("Files: {}\nChecklist: {}\n", m.files.join(", "), m.checklist));
+    let mut out = format!(
+        "{} {} ({} rule, {})\n\n{}\n\n",
+        m.code,
+        m.name,
+        m.kind.as_str(),
+        m.severity,
+        m.summary
+    );
+    out.push_str(&format!(
+        "Files: {}\nChecklist: {}\n",
+        m.files.join(", "),
+        m.checklist
+    ));
     if let Some(peers) = &m.peers {
         out.push_str(&format!("Peers: {peers}\n"));
     }
-    out.push_str(&format!("\n{}\n\nFix: {}\n", m.rationale.trim_end(), m.fix.trim_end()));
+    out.push_str(&format!(
+        "\n{}\n\nFix: {}\n",
+        m.rationale.trim_end(),
+        m.fix.trim_end()
+    ));
     for ex in &m.examples {
-        out.push_str(&format!("\nExample ({}), flagged:\n\n{}\n\nFixed:\n\n{}\n", ex.path, indent(&ex.bad), indent(&ex.good)));
+        out.push_str(&format!(
+            "\nExample ({}), flagged:\n\n{}\n\nFixed:\n\n{}\n",
+            ex.path,
+            indent(&ex.bad),
+            indent(&ex.good)
+        ));
     }
     if !m.options.is_empty() {
         out.push_str(&format!("\nOptions ([tool.prodlint.rules.{}]):\n", m.code));
         for o in &m.options {
-            out.push_str(&format!("  {} (default {}): {}\n", o.name, toml_value(&o.default), o.doc));
+            out.push_str(&format!(
+                "  {} (default {}): {}\n",
+                o.name,
+                toml_value(&o.default),
+                o.doc
+            ));
         }
     }
     out
 }
 
 fn indent(text: &str) -> String {
-    text.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn list_rules(format: ListFormat) -> i32 {
@@ -224,12 +284,23 @@ fn list_rules(format: ListFormat) -> i32 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
         }
         ListFormat::Human => {
             for r in &registry.rules {
                 let m = &r.meta;
-                println!("{:<7} {:<34} {:<7} {:<7} {}", m.code, m.name, m.kind.as_str(), m.severity, m.summary);
+                // `as_str`: Severity's Display ignores the width, which broke the columns.
+                println!(
+                    "{:<7} {:<34} {:<7} {:<7} {}",
+                    m.code,
+                    m.name,
+                    m.kind.as_str(),
+                    m.severity.as_str(),
+                    m.summary
+                );
             }
         }
     }
@@ -242,14 +313,19 @@ fn toml_value(value: &toml::Value) -> String {
         toml::Value::Integer(i) => i.to_string(),
         toml::Value::Float(f) => f.to_string(),
         toml::Value::Boolean(b) => b.to_string(),
-        toml::Value::Array(items) => format!("[{}]", items.iter().map(toml_value).collect::<Vec<_>>().join(", ")),
+        toml::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_value).collect::<Vec<_>>().join(", ")
+        ),
         other => format!("{other:?}"),
     }
 }
 
 /// The README's rule table, generated from the rules' metadata (a test keeps them in sync).
 pub fn rule_table_markdown() -> String {
-    let mut out = String::from("| code | name | kind | severity | summary |\n| --- | --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| code | name | kind | severity | summary |\n| --- | --- | --- | --- | --- |\n",
+    );
     for r in &Registry::get().rules {
         let m = &r.meta;
         out.push_str(&format!(

@@ -12,8 +12,20 @@ use std::path::{Path, PathBuf};
 
 /// Folders that hold third-party or generated files, never the project's own (as ruff skips them).
 const SKIPPED_DIRS: &[&str] = &[
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache",
-    ".ruff_cache", ".pytest_cache", "site-packages", "__pypackages__",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+    "__pypackages__",
 ];
 
 #[derive(Debug, Clone)]
@@ -44,7 +56,11 @@ pub struct Discovery {
 
 /// Nearest ancestor (inclusive) of `path` holding `.git` or `prodlint.toml`.
 pub fn project_root(path: &Path) -> PathBuf {
-    let start = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    let start = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(path)
+    };
     let mut dir = Some(start);
     while let Some(d) = dir {
         if d.join(".git").exists() || d.join("prodlint.toml").is_file() {
@@ -74,42 +90,48 @@ fn is_requested(path: &Path, requested: &[PathBuf]) -> bool {
     requested.iter().any(|r| path.starts_with(r))
 }
 
-fn discover_project(root: &Path, requested: &[PathBuf], settings: &Settings, notes: &mut Vec<String>) -> Project {
-    let mut project = Project { root: root.to_path_buf(), ..Project::default() };
+fn discover_project(
+    root: &Path,
+    requested: &[PathBuf],
+    settings: &Settings,
+    notes: &mut Vec<String>,
+) -> Project {
+    let mut project = Project {
+        root: root.to_path_buf(),
+        ..Project::default()
+    };
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
-        })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                notes.push(format!("skipped: {err}"));
-                continue;
-            }
-        };
-        let Some(file_type) = entry.file_type() else { continue };
-        // Symlinks are not followed (a link loop cannot trap the walk); a link to a file is
-        // linted only when named on the command line.
-        if !file_type.is_file() {
-            continue;
+    let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
+    walk(
+        root,
+        root,
+        requested,
+        settings,
+        notes,
+        &mut project,
+        &mut seen,
+        &mut walked_dirs,
+    );
+    // A folder named on the command line is linted even when .gitignore hides it from the walk
+    // of the root (`prodlint check build/`, or running inside an ignored folder), as ripgrep and
+    // ruff search a folder they are given; .gitignore still applies below it.
+    for input in requested {
+        if input.is_dir()
+            && input != root
+            && input.starts_with(root)
+            && !walked_dirs.contains(input)
+        {
+            walk(
+                input,
+                root,
+                requested,
+                settings,
+                notes,
+                &mut project,
+                &mut seen,
+                &mut walked_dirs,
+            );
         }
-        let path = entry.into_path();
-        let Ok(rel) = path.strip_prefix(root).map(Path::to_path_buf) else { continue };
-        project.paths.insert(rel.clone());
-        if settings.is_excluded(&rel_to_base(&path, settings)) {
-            continue;
-        }
-        let Some(kind) = kind_of(&path) else { continue };
-        let requested = is_requested(&path, requested);
-        seen.insert(path.clone());
-        project.files.push(DiscoveredFile { path, rel, kind, requested });
     }
     // Explicit file arguments are linted even when .gitignore (or a symlink) hid them from the
     // walk: pre-commit passes the staged files by name.
@@ -120,21 +142,105 @@ fn discover_project(root: &Path, requested: &[PathBuf], settings: &Settings, not
         if settings.is_excluded(&rel_to_base(input, settings)) {
             continue;
         }
-        let rel = input.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| input.clone());
+        let rel = input
+            .strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| input.clone());
         let Some(kind) = kind_of(input) else {
-            notes.push(format!("skipped {}: not a file kind prodlint knows", input.display()));
+            // Named as findings name files: relative to the current directory.
+            let cwd = std::env::current_dir().unwrap_or_default();
+            notes.push(format!(
+                "skipped {}: not a file kind prodlint knows",
+                crate::engine::display_path(input, &cwd)
+            ));
             continue;
         };
         project.paths.insert(rel.clone());
-        project.files.push(DiscoveredFile { path: input.clone(), rel, kind, requested: true });
+        project.files.push(DiscoveredFile {
+            path: input.clone(),
+            rel,
+            kind,
+            requested: true,
+        });
     }
     project.files.sort_by(|a, b| a.path.cmp(&b.path));
     project
 }
 
-fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
-    let base = std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
-    path.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+/// Lists the files under `start` (the root, or an ignored folder named on the command line).
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    start: &Path,
+    root: &Path,
+    requested: &[PathBuf],
+    settings: &Settings,
+    notes: &mut Vec<String>,
+    project: &mut Project,
+    seen: &mut HashSet<PathBuf>,
+    walked_dirs: &mut HashSet<PathBuf>,
+) {
+    let walker = ignore::WalkBuilder::new(start)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                notes.push(format!("skipped: {err}"));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            walked_dirs.insert(entry.into_path());
+            continue;
+        }
+        // Symlinks are not followed (a link loop cannot trap the walk); a link to a file is
+        // linted only when named on the command line.
+        if !file_type.is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        if seen.contains(&path) {
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(root).map(Path::to_path_buf) else {
+            continue;
+        };
+        project.paths.insert(rel.clone());
+        if settings.is_excluded(&rel_to_base(&path, settings)) {
+            continue;
+        }
+        let Some(kind) = kind_of(&path) else { continue };
+        let requested = is_requested(&path, requested);
+        seen.insert(path.clone());
+        project.files.push(DiscoveredFile {
+            path,
+            rel,
+            kind,
+            requested,
+        });
+    }
+}
+
+pub fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
+    let base =
+        std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
+    path.strip_prefix(&base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The kind by name, or by a shell shebang for files without an extension.
@@ -142,7 +248,19 @@ fn kind_of(path: &Path) -> Option<FileKind> {
     if let Some(kind) = classify(path) {
         return Some(kind);
     }
+    // `classify` reads names as UTF-8; a `Dockerfile` or `app.py` whose folder or name holds
+    // other bytes would otherwise vanish from the run without a word.
+    let lossy = path.to_string_lossy();
+    if let std::borrow::Cow::Owned(lossy) = lossy {
+        if let Some(kind) = classify(Path::new(&lossy)) {
+            return Some(kind);
+        }
+    }
     if path.extension().is_some() {
+        return None;
+    }
+    // Only a regular file is opened: opening a FIFO blocks until a writer appears.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return None;
     }
     let mut head = [0u8; 128];

@@ -87,32 +87,50 @@ struct FileResult {
 }
 
 pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintError> {
-    let cwd = std::env::current_dir().map_err(|e| LintError(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| LintError(format!("cannot read the current directory: {e}")))?;
     let mut inputs = Vec::new();
     for path in &request.paths {
-        let abs = std::path::absolute(path).map_err(|e| LintError(format!("{}: {e}", path.display())))?;
+        let abs = normalize(
+            &std::path::absolute(path)
+                .map_err(|e| LintError(format!("{}: {e}", path.display())))?,
+        );
         let is_stdin_target = request.stdin.as_ref().is_some_and(|(p, _)| p == path);
         if !is_stdin_target && std::fs::symlink_metadata(&abs).is_err() {
-            return Err(LintError(format!("{}: no such file or directory", path.display())));
+            return Err(LintError(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
         }
         inputs.push(abs);
     }
-    let stdin_path = request.stdin.as_ref().map(|(path, _)| std::path::absolute(path).unwrap_or_else(|_| path.clone()));
+    let stdin_path = request
+        .stdin
+        .as_ref()
+        .map(|(path, _)| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.clone())));
     let stdin: Option<(&Path, &str)> = match (&stdin_path, &request.stdin) {
         (Some(path), Some((_, text))) => Some((path.as_path(), text.as_str())),
         _ => None,
     };
 
     let root = match &request.root {
-        Some(r) => Some(std::path::absolute(r).map_err(|e| LintError(format!("{}: {e}", r.display())))?),
+        Some(r) => {
+            Some(std::path::absolute(r).map_err(|e| LintError(format!("{}: {e}", r.display())))?)
+        }
         None => None,
     };
     let discovery = discover(&inputs, root.as_deref(), settings);
-    let mut report = Report { notes: discovery.notes, ..Report::default() };
+    let mut report = Report {
+        notes: discovery.notes,
+        ..Report::default()
+    };
     let registry = Registry::get();
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(request.jobs.unwrap_or(0))
+        // rayon's 2 MiB default is less than a parse and a rule walk of a legitimately deep tree
+        // need in a debug build; the memory is reserved, not committed, until it is touched.
+        .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| LintError(format!("cannot start worker threads: {e}")))?;
 
@@ -125,16 +143,28 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .enumerate()
                 .map(|(i, file)| {
                     let text = stdin.filter(|(p, _)| *p == file.path).map(|(_, t)| t);
-                    process_file(base + i, file, text, settings)
+                    process_file(
+                        base + i,
+                        file,
+                        text,
+                        settings,
+                        &display_path(&file.path, &cwd),
+                    )
                 })
                 .collect()
         });
 
-        let mut facts = ProjectFacts { paths: project.paths, ..ProjectFacts::default() };
+        let mut facts = ProjectFacts {
+            paths: project.paths,
+            ..ProjectFacts::default()
+        };
         let mut suppressions = Vec::with_capacity(results.len());
         let mut diagnostics = Vec::new();
         for (file, result) in project.files.iter().zip(results) {
-            report.files.push(ReportFile { display: display_path(&file.path, &cwd), source: result.source });
+            report.files.push(ReportFile {
+                display: display_path(&file.path, &cwd),
+                source: result.source,
+            });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);
             facts.add(result.facts);
@@ -143,7 +173,9 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         }
 
         for (index, rule) in registry.rules.iter().enumerate() {
-            let Check::Project(check) = rule.check else { continue };
+            let Check::Project(check) = rule.check else {
+                continue;
+            };
             if !settings.enabled[index] {
                 continue;
             }
@@ -151,7 +183,14 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             check(&facts, &mut ctx);
         }
 
-        filter_and_suppress(&project.files, base, diagnostics, &mut suppressions, settings, &mut report);
+        filter_and_suppress(
+            &project.files,
+            base,
+            diagnostics,
+            &mut suppressions,
+            settings,
+            &mut report,
+        );
     }
 
     let mut keyed: Vec<_> = std::mem::take(&mut report.diagnostics)
@@ -159,7 +198,16 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         .map(|d| {
             let (start, _) = report.position(&d);
             let code = registry.rules[d.rule].meta.code.as_str();
-            ((report.files[d.file].display.clone(), start.line, start.column, code, d.message.clone()), d)
+            (
+                (
+                    report.files[d.file].display.clone(),
+                    start.line,
+                    start.column,
+                    code,
+                    d.message.clone(),
+                ),
+                d,
+            )
         })
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -180,15 +228,26 @@ fn filter_and_suppress(
 ) {
     let registry = Registry::get();
     let sup001 = registry.index_of_code("SUP001");
-    let ignored: Vec<Vec<usize>> = files.iter().map(|f| settings.ignored_for(&f.rel)).collect();
-    let allowed = |rule: usize, local: usize| settings.enabled[rule] && !ignored[local].contains(&rule);
+    // Relative to the config's folder, as `exclude` is (discover.rs): the config may sit below
+    // the project root (a nested pyproject.toml), and its globs are written from where it is.
+    let ignored: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| settings.ignored_for(&crate::discover::rel_to_base(&f.path, settings)))
+        .collect();
+    let allowed =
+        |rule: usize, local: usize| settings.enabled[rule] && !ignored[local].contains(&rule);
 
     for mut d in diagnostics {
-        let Some(local) = d.file.checked_sub(base).filter(|&l| l < files.len()) else { continue };
+        let Some(local) = d.file.checked_sub(base).filter(|&l| l < files.len()) else {
+            continue;
+        };
         if !files[local].requested || !allowed(d.rule, local) {
             continue;
         }
-        let line = report.files[d.file].source.as_ref().map_or(0, |s| s.lines.line_of(d.span.start));
+        let line = report.files[d.file]
+            .source
+            .as_ref()
+            .map_or(0, |s| s.lines.line_of(d.span.start));
         if suppressions[local].suppresses(d.rule, line) {
             report.suppressed += 1;
             continue;
@@ -216,7 +275,10 @@ fn filter_and_suppress(
                             Scope::File => "in this file",
                             Scope::Line(_) => "on its line",
                         };
-                        format!("unused suppression: {} ({}) reported nothing {scope}", registry.rules[*r].meta.code, registry.rules[*r].meta.name)
+                        format!(
+                            "unused suppression: {} ({}) reported nothing {scope}",
+                            registry.rules[*r].meta.code, registry.rules[*r].meta.name
+                        )
                     }
                 };
                 unused.push((span.clone(), message));
@@ -235,10 +297,134 @@ fn filter_and_suppress(
     }
 }
 
+/// Stack of each worker thread (see the thread pool in [`lint`]).
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// An upper bound of a Python syntax tree's depth beyond which a file is not parsed. CPython
+/// refuses such code too: 200 nested brackets, and "maximum recursion depth exceeded during
+/// compilation" near 3000 levels of `1+1+…` (3.11).
+const MAX_PYTHON_NESTING: usize = 3000;
+
+/// ruff's parser grows its own stack on the heap, but dropping (and walking) its tree recurses
+/// once per level on the worker's stack: `x = -----…1` or `1+1+…` a few hundred thousand long
+/// aborts the whole process with a stack overflow, which no panic handler catches. The lexer is
+/// iterative, so its tokens give a cheap upper bound of the tree's depth before any tree exists:
+/// every operator or keyword adds a level, a comma starts a sibling, each open bracket and each
+/// indented block nests.
+fn python_nesting_exceeds(text: &str, limit: usize) -> bool {
+    use ruff_python_ast::token::TokenKind as T;
+    let mut lexer = ruff_python_parser::lexer::lex(text, ruff_python_parser::Mode::Module);
+    // Levels counted in each open bracket (the first entry is the statement itself).
+    let mut open: Vec<usize> = vec![0];
+    let mut sum = 0usize;
+    let mut indent = 0usize;
+    loop {
+        let kind = lexer.next_token();
+        match kind {
+            T::EndOfFile => return false,
+            T::Lpar | T::Lsqb | T::Lbrace | T::FStringStart | T::TStringStart => {
+                if let Some(last) = open.last_mut() {
+                    *last += 1;
+                }
+                sum += 1;
+                open.push(0);
+            }
+            T::Rpar | T::Rsqb | T::Rbrace | T::FStringEnd | T::TStringEnd => {
+                if open.len() > 1 {
+                    sum -= open.pop().unwrap_or(0);
+                }
+            }
+            T::Comma | T::Semi => {
+                if let Some(last) = open.last_mut() {
+                    sum -= *last;
+                    *last = 0;
+                }
+            }
+            T::Newline => {
+                open.clear();
+                open.push(0);
+                sum = 0;
+            }
+            T::Indent => indent += 1,
+            T::Dedent => indent = indent.saturating_sub(1),
+            T::Name
+            | T::Int
+            | T::Float
+            | T::Complex
+            | T::String
+            | T::FStringMiddle
+            | T::TStringMiddle
+            | T::Comment
+            | T::NonLogicalNewline
+            | T::Colon
+            | T::Match
+            | T::Case
+            | T::Type => {}
+            _ => {
+                if let Some(last) = open.last_mut() {
+                    *last += 1;
+                }
+                sum += 1;
+            }
+        }
+        if sum + open.len() + 2 * indent > limit {
+            return true;
+        }
+    }
+}
+
+/// `path` from `cwd` through their common ancestor, if they have one below the root.
+fn relative_with_parents(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let path: Vec<Component> = path.components().collect();
+    let cwd: Vec<Component> = cwd.components().collect();
+    let common = path.iter().zip(&cwd).take_while(|(a, b)| a == b).count();
+    let shares_a_folder = path[..common]
+        .iter()
+        .any(|c| matches!(c, Component::Normal(_)));
+    if !shares_a_folder
+        || cwd[common..]
+            .iter()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let mut out: PathBuf = cwd[common..].iter().map(|_| Component::ParentDir).collect();
+    out.extend(&path[common..]);
+    Some(out)
+}
+
+/// Resolves `.` and `..` without touching the filesystem (as ruff's `normalize_path` does), so
+/// `../app/Dockerfile` and `app/Dockerfile` are one file, under the same project root.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(component);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Bytes scanned for NUL to call a file binary (what git does).
 const BINARY_PROBE: usize = 8000;
 
-fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings: &Settings) -> FileResult {
+/// `shown` is the file's path as findings show it (relative to the current directory), so that
+/// notes name files the way findings do.
+fn process_file(
+    id: FileId,
+    file: &DiscoveredFile,
+    stdin: Option<&str>,
+    settings: &Settings,
+    shown: &str,
+) -> FileResult {
     let mut result = FileResult::default();
     let contributes_facts = matches!(file.kind, FileKind::Dockerfile | FileKind::Compose);
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
@@ -246,16 +432,37 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
     }
     let bytes = match stdin {
         Some(text) => text.as_bytes().to_vec(),
-        None => match read_limited(&file.path, settings.max_file_size) {
+        None => match read_limited(&file.path, shown, settings.max_file_size) {
             Ok(bytes) => bytes,
-            Err(note) => {
+            Err(ReadFailure::Skip(note)) => {
                 result.note = file.requested.then_some(note);
+                return result;
+            }
+            // A file of a known kind that cannot be read is a finding, not a note: CI must not
+            // pass because a Dockerfile is unreadable (ruff reports E902 the same way).
+            Err(ReadFailure::Io(err)) => {
+                if file.requested {
+                    let sup002 = Registry::get().index_of_code("SUP002");
+                    let mut ctx = Ctx::new(
+                        sup002,
+                        id,
+                        &settings.options[sup002],
+                        &mut result.diagnostics,
+                    );
+                    ctx.report(
+                        0..0,
+                        format!("cannot read the file ({err}); it was not linted"),
+                    );
+                    result.linted = true;
+                }
                 return result;
             }
         },
     };
     if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
-        result.note = file.requested.then(|| format!("skipped {}: binary file", file.path.display()));
+        result.note = file
+            .requested
+            .then(|| format!("skipped {shown}: binary file"));
         return result;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -267,8 +474,18 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
             let lossy = String::from_utf8_lossy(bytes).into_owned();
             let offset = err.valid_up_to();
             let source = SourceText::new(&lossy);
-            let mut ctx = Ctx::new(sup002, id, &settings.options[sup002], &mut result.diagnostics);
-            ctx.report(offset..offset, format!("not valid UTF-8 (invalid byte at offset {offset}); the file was not linted"));
+            let mut ctx = Ctx::new(
+                sup002,
+                id,
+                &settings.options[sup002],
+                &mut result.diagnostics,
+            );
+            ctx.report(
+                offset..offset,
+                format!(
+                    "not valid UTF-8 (invalid byte at offset {offset}); the file was not linted"
+                ),
+            );
             result.suppressions = Suppressions::scan(&lossy, &source.lines, None, false);
             result.source = Some(source);
             result.linted = true;
@@ -282,6 +499,12 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
     let mut comments: Option<Vec<Span>> = None;
 
     match file.kind {
+        FileKind::Python if python_nesting_exceeds(text, MAX_PYTHON_NESTING) => {
+            parse_error = Some((
+                0..0,
+                format!("Python nesting deeper than {MAX_PYTHON_NESTING} levels (CPython rejects such code too); the file was not parsed"),
+            ));
+        }
         FileKind::Python => {
             let stub = file.path.extension().is_some_and(|e| e == "pyi");
             let parsed = PythonFile::parse(text, stub);
@@ -291,14 +514,26 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
             comments = Some(parsed.comment_ranges());
         }
         FileKind::Dockerfile => match dockerfile::parse_ast(text) {
-            Err(err) => parse_error = Some((err.offset..err.offset, format!("Dockerfile does not parse: {}", err.message))),
+            Err(err) => {
+                parse_error = Some((
+                    err.offset..err.offset,
+                    format!("Dockerfile does not parse: {}", err.message),
+                ))
+            }
             Ok(ast) => {
                 let model = dockerfile::Dockerfile::new(text, &file.rel, &ast);
                 if file.requested {
                     for (index, rule) in registry.rules.iter().enumerate() {
-                        let Check::Dockerfile(check) = rule.check else { continue };
+                        let Check::Dockerfile(check) = rule.check else {
+                            continue;
+                        };
                         if enabled(index) {
-                            let mut ctx = Ctx::new(index, id, &settings.options[index], &mut result.diagnostics);
+                            let mut ctx = Ctx::new(
+                                index,
+                                id,
+                                &settings.options[index],
+                                &mut result.diagnostics,
+                            );
                             check(&model, &mut ctx);
                         }
                     }
@@ -315,11 +550,19 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
         | FileKind::Precommit
         | FileKind::PatroniYaml
         | FileKind::PrometheusYaml => match yaml::parse(text) {
-            Err(err) => parse_error = Some((err.offset..err.offset, format!("YAML does not parse: {}", err.message))),
+            Err(err) => {
+                parse_error = Some((
+                    err.offset..err.offset,
+                    format!("YAML does not parse: {}", err.message),
+                ))
+            }
             Ok(docs) => {
                 if file.kind == FileKind::Compose {
                     for doc in &docs {
-                        result.facts.compose_builds.extend(compose_builds(doc, &file.rel, id));
+                        result
+                            .facts
+                            .compose_builds
+                            .extend(compose_builds(doc, &file.rel, id));
                     }
                 }
             }
@@ -327,7 +570,10 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
         FileKind::Pyproject => {
             if let Err(err) = text.parse::<toml_edit::Document<String>>() {
                 let span = err.span().unwrap_or(0..0);
-                parse_error = Some((span, format!("TOML does not parse: {}", err.message().trim())));
+                parse_error = Some((
+                    span,
+                    format!("TOML does not parse: {}", err.message().trim()),
+                ));
             }
         }
         // Parsed by the rule families that read them (later issues); recognised now.
@@ -336,49 +582,88 @@ fn process_file(id: FileId, file: &DiscoveredFile, stdin: Option<&str>, settings
 
     if let Some((span, message)) = parse_error {
         if file.requested {
-            let mut ctx = Ctx::new(sup002, id, &settings.options[sup002], &mut result.diagnostics);
-            ctx.report(span, message).help("fix the syntax error; prodlint linted the other files");
+            let mut ctx = Ctx::new(
+                sup002,
+                id,
+                &settings.options[sup002],
+                &mut result.diagnostics,
+            );
+            ctx.report(span, message)
+                .help("fix the syntax error; prodlint linted the other files");
         }
     }
     if file.requested {
-        result.suppressions = Suppressions::scan(text, &lines, comments.as_deref(), file.kind == FileKind::Python);
+        result.suppressions = Suppressions::scan(
+            text,
+            &lines,
+            comments.as_deref(),
+            file.kind == FileKind::Python,
+        );
     }
     let keep_source = !result.diagnostics.is_empty()
         || result.facts.dockerfile.is_some()
         || !result.facts.compose_builds.is_empty()
         || !result.suppressions.directives.is_empty();
     if keep_source {
-        result.source = Some(SourceText { text: std::sync::Arc::from(text), lines: std::sync::Arc::new(lines) });
+        result.source = Some(SourceText {
+            text: std::sync::Arc::from(text),
+            lines: std::sync::Arc::new(lines),
+        });
     }
     result
 }
 
 /// Reads a file unless it is bigger than the limit; the error is the note for stderr.
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("skipped {}: {e}", path.display()))?;
-    let meta = file.metadata().map_err(|e| format!("skipped {}: {e}", path.display()))?;
+enum ReadFailure {
+    /// Skipped on purpose (too big, not a regular file): a note for stderr.
+    Skip(String),
+    /// The file could not be read.
+    Io(std::io::Error),
+}
+
+fn read_limited(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>, ReadFailure> {
+    // Checked before `open`: opening a FIFO named `Dockerfile` blocks until a writer appears.
+    let meta = std::fs::metadata(path).map_err(ReadFailure::Io)?;
     if !meta.is_file() {
-        return Err(format!("skipped {}: not a regular file", path.display()));
+        return Err(ReadFailure::Skip(format!(
+            "skipped {shown}: not a regular file"
+        )));
     }
+    let too_big = |len: u64| {
+        ReadFailure::Skip(format!(
+            "skipped {shown}: {len} bytes is over the {limit}-byte limit (max-file-size)"
+        ))
+    };
     if meta.len() > limit {
-        return Err(format!(
-            "skipped {}: {} bytes is over the {limit}-byte limit (max-file-size)",
-            path.display(),
-            meta.len()
-        ));
+        return Err(too_big(meta.len()));
     }
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // `take` guards against a file that grows while it is read.
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("skipped {}: {e}", path.display()))?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadFailure::Io)?;
     if bytes.len() as u64 > limit {
-        return Err(format!("skipped {}: over the {limit}-byte limit (max-file-size)", path.display()));
+        return Err(too_big(bytes.len() as u64));
     }
     Ok(bytes)
 }
 
-/// Relative to the current directory when below it, `/`-separated.
+/// Relative to the current directory (SPEC.md), `/`-separated: `app/Dockerfile` below it,
+/// `../app/Dockerfile` beside it (an editor or `prodlint check ../x` runs from a sibling folder);
+/// absolute only when the two share nothing but the filesystem root.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let relative;
+    let shown = match path.strip_prefix(cwd) {
+        Ok(below) => below,
+        Err(_) => match relative_with_parents(path, cwd) {
+            Some(rel) => {
+                relative = rel;
+                relative.as_path()
+            }
+            None => path,
+        },
+    };
     let text = shown.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {
         text.into_owned()

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Severity;
 use crate::registry::{OptionType, Registry, RuleOptions};
-use crate::source::LineIndex;
+use crate::source::{LineIndex, Span};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,19 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+        // A flag error has no file position: `<command line>:0:0:` would send an editor's
+        // problem matcher to a file that does not exist.
+        if self.line == 0 {
+            return f.write_str(&self.message);
+        }
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 
@@ -60,7 +72,13 @@ impl Settings {
             options: registry
                 .rules
                 .iter()
-                .map(|r| r.meta.options.iter().map(|o| (o.name.clone(), o.default.clone())).collect())
+                .map(|r| {
+                    r.meta
+                        .options
+                        .iter()
+                        .map(|o| (o.name.clone(), o.default.clone()))
+                        .collect()
+                })
                 .collect(),
             per_file_ignores: Vec::new(),
             exclude: GlobSet::empty(),
@@ -72,7 +90,11 @@ impl Settings {
     }
 
     /// Finds the config for `start` (explicit file, or walking up), loads it, applies overrides.
-    pub fn load(explicit: Option<&Path>, start: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    pub fn load(
+        explicit: Option<&Path>,
+        start: &Path,
+        overrides: &Overrides,
+    ) -> Result<Settings, ConfigError> {
         let found = match explicit {
             Some(path) => Some(path.to_path_buf()),
             None => find_config(start),
@@ -87,7 +109,11 @@ impl Settings {
                 column: 1,
                 message: format!("cannot read config: {e}"),
             })?;
-            let loaded = ConfigFile { path: &path, text: &text, lines: LineIndex::new(&text) };
+            let loaded = ConfigFile {
+                path: &path,
+                text: &text,
+                lines: LineIndex::new(&text),
+            };
             let (sel, ign) = loaded.apply(&mut settings)?;
             select = sel;
             ignore = ign;
@@ -106,7 +132,9 @@ impl Settings {
             for selector in &select {
                 let picked = registry.select(selector);
                 if picked.is_empty() {
-                    return Err(flag_error(format!("--select: unknown rule or prefix `{selector}`")));
+                    return Err(flag_error(format!(
+                        "--select: unknown rule or prefix `{selector}`"
+                    )));
                 }
                 for i in picked {
                     settings.enabled[i] = true;
@@ -116,7 +144,9 @@ impl Settings {
         for selector in &ignore {
             let picked = registry.select(selector);
             if picked.is_empty() {
-                return Err(flag_error(format!("--ignore: unknown rule or prefix `{selector}`")));
+                return Err(flag_error(format!(
+                    "--ignore: unknown rule or prefix `{selector}`"
+                )));
             }
             for i in picked {
                 settings.enabled[i] = false;
@@ -151,18 +181,28 @@ fn matches_globs(globs: &GlobSet, rel: &Path) -> bool {
         return true;
     }
     // A pattern without a slash matches a file name anywhere, as in .gitignore.
-    rel.file_name().is_some_and(|name| globs.is_match(Path::new(name)))
+    rel.file_name()
+        .is_some_and(|name| globs.is_match(Path::new(name)))
 }
 
 /// A flag error has no file position; exit 2 all the same.
 fn flag_error(message: String) -> ConfigError {
-    ConfigError { path: PathBuf::from("<command line>"), line: 0, column: 0, message }
+    ConfigError {
+        path: PathBuf::from("<command line>"),
+        line: 0,
+        column: 0,
+        message,
+    }
 }
 
 /// Walks up from `start` to the first `prodlint.toml`, or `pyproject.toml` with `[tool.prodlint]`.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
-    let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
     while let Some(d) = dir {
         let candidate = d.join("prodlint.toml");
         if candidate.is_file() {
@@ -193,23 +233,50 @@ struct ConfigFile<'a> {
 }
 
 impl ConfigFile<'_> {
-    fn error(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> ConfigError {
+    fn error(&self, span: Option<Span>, message: impl Into<String>) -> ConfigError {
         let offset = span.map_or(0, |s| s.start);
         let pos = self.lines.line_col(self.text, offset);
-        ConfigError { path: self.path.to_path_buf(), line: pos.line, column: pos.column, message: message.into() }
+        ConfigError {
+            path: self.path.to_path_buf(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+        }
     }
 
     /// Applies the file to `settings`; returns its `select` (if any) and `ignore` lists.
-    fn apply(&self, settings: &mut Settings) -> Result<(Option<Vec<String>>, Vec<String>), ConfigError> {
-        let doc = self.text.parse::<toml_edit::Document<String>>().map_err(|e| self.error(e.span(), e.message().trim()))?;
+    fn apply(
+        &self,
+        settings: &mut Settings,
+    ) -> Result<(Option<Vec<String>>, Vec<String>), ConfigError> {
+        let doc = self
+            .text
+            .parse::<toml_edit::Document<String>>()
+            .map_err(|e| self.error(e.span(), e.message().trim()))?;
         let is_pyproject = self.path.file_name().is_some_and(|n| n == "pyproject.toml");
         let root: &dyn TableLike = doc.as_table();
-        let nested = root.get("tool").and_then(|t| t.get("prodlint")).and_then(Item::as_table_like);
+        let nested = root
+            .get("tool")
+            .and_then(|t| t.get("prodlint"))
+            .and_then(Item::as_table_like);
         let table = match nested {
             Some(t) => t,
             None if is_pyproject => return Ok((None, Vec::new())),
             None => root,
         };
+        // prodlint.toml may hold the pyproject form (`[tool.prodlint]`, pasted from the docs);
+        // anything beside it would then be silently ignored, which the spec forbids.
+        if nested.is_some() && !is_pyproject {
+            if let Some((key, _)) = root.iter().find(|(k, _)| *k != "tool") {
+                let span = root.key(key).and_then(|k| k.span());
+                return Err(self.error(
+                    span,
+                    format!(
+                        "unknown key `{key}` beside [tool.prodlint] (put it under [tool.prodlint])"
+                    ),
+                ));
+            }
+        }
         let registry = Registry::get();
         let mut select = None;
         let mut ignore = Vec::new();
@@ -276,10 +343,11 @@ impl ConfigFile<'_> {
     }
 
     fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, ConfigError> {
-        item.as_table_like().ok_or_else(|| self.error(item.span(), format!("`{key}` must be a table")))
+        item.as_table_like()
+            .ok_or_else(|| self.error(item.span(), format!("`{key}` must be a table")))
     }
 
-    fn strings(&self, item: &Item, key: &str) -> Result<Vec<(String, Option<std::ops::Range<usize>>)>, ConfigError> {
+    fn strings(&self, item: &Item, key: &str) -> Result<Vec<(String, Option<Span>)>, ConfigError> {
         let Some(array) = item.as_array() else {
             return Err(self.error(item.span(), format!("`{key}` must be a list of strings")));
         };
@@ -307,7 +375,8 @@ impl ConfigFile<'_> {
     fn globs(&self, item: &Item, key: &str) -> Result<GlobSet, ConfigError> {
         let mut set = GlobSetBuilder::new();
         for (pattern, span) in self.strings(item, key)? {
-            let glob = Glob::new(&pattern).map_err(|e| self.error(span, format!("bad glob `{pattern}`: {e}")))?;
+            let glob = Glob::new(&pattern)
+                .map_err(|e| self.error(span, format!("bad glob `{pattern}`: {e}")))?;
             set.add(glob);
             // `dir/**` should also exclude `dir` itself when a walk reaches it.
             if let Some(dir) = pattern.strip_suffix("/**") {
@@ -316,7 +385,8 @@ impl ConfigFile<'_> {
                 }
             }
         }
-        set.build().map_err(|e| self.error(item.span(), format!("bad glob: {e}")))
+        set.build()
+            .map_err(|e| self.error(item.span(), format!("bad glob: {e}")))
     }
 
     fn severity(&self, item: &Item) -> Result<Severity, ConfigError> {
@@ -325,14 +395,26 @@ impl ConfigFile<'_> {
             .ok_or_else(|| self.error(item.span(), "expected \"error\", \"warning\" or \"info\""))
     }
 
-    fn rule_options(&self, rule: usize, table: &dyn TableLike, out: &mut RuleOptions) -> Result<(), ConfigError> {
+    fn rule_options(
+        &self,
+        rule: usize,
+        table: &dyn TableLike,
+        out: &mut RuleOptions,
+    ) -> Result<(), ConfigError> {
         let meta = &Registry::get().rules[rule].meta;
         for (name, item) in table.iter() {
             let key_span = table.key(name).and_then(|k| k.span());
             let Some(option) = meta.options.iter().find(|o| o.name == name) else {
                 let known: Vec<_> = meta.options.iter().map(|o| o.name.as_str()).collect();
-                let hint = if known.is_empty() { "it has no options".to_string() } else { format!("known: {}", known.join(", ")) };
-                return Err(self.error(key_span, format!("unknown option `{name}` for {} ({hint})", meta.code)));
+                let hint = if known.is_empty() {
+                    "it has no options".to_string()
+                } else {
+                    format!("known: {}", known.join(", "))
+                };
+                return Err(self.error(
+                    key_span,
+                    format!("unknown option `{name}` for {} ({hint})", meta.code),
+                ));
             };
             let value = match option.ty {
                 OptionType::Bool => item.as_bool().map(toml::Value::Boolean),
@@ -342,18 +424,26 @@ impl ConfigFile<'_> {
                     .filter(|s| option.one_of.is_empty() || option.one_of.iter().any(|o| o == s))
                     .map(|s| toml::Value::String(s.to_string())),
                 OptionType::StringList => item.as_array().and_then(|a| {
-                    a.iter().map(|v| v.as_str().map(|s| toml::Value::String(s.to_string()))).collect::<Option<Vec<_>>>().map(toml::Value::Array)
+                    a.iter()
+                        .map(|v| v.as_str().map(|s| toml::Value::String(s.to_string())))
+                        .collect::<Option<Vec<_>>>()
+                        .map(toml::Value::Array)
                 }),
             };
             let Some(value) = value else {
                 let expected = match option.ty {
                     OptionType::Bool => "a boolean".to_string(),
                     OptionType::Int => "an integer".to_string(),
-                    OptionType::String if !option.one_of.is_empty() => format!("one of {}", option.one_of.join(", ")),
+                    OptionType::String if !option.one_of.is_empty() => {
+                        format!("one of {}", option.one_of.join(", "))
+                    }
                     OptionType::String => "a string".to_string(),
                     OptionType::StringList => "a list of strings".to_string(),
                 };
-                return Err(self.error(item.span(), format!("option `{name}` of {} must be {expected}", meta.code)));
+                return Err(self.error(
+                    item.span(),
+                    format!("option `{name}` of {} must be {expected}", meta.code),
+                ));
             };
             out.insert(name.to_string(), value);
         }

@@ -30,18 +30,28 @@ pub struct Suppressions {
 impl Suppressions {
     /// Scans `text` for directives. `comments`, when given, are the exact comment ranges from a
     /// tokenizer (Python), so a `#` inside a string is never taken for a comment.
-    pub fn scan(text: &str, lines: &LineIndex, comments: Option<&[Span]>, python: bool) -> Suppressions {
+    pub fn scan(
+        text: &str,
+        lines: &LineIndex,
+        comments: Option<&[Span]>,
+        python: bool,
+    ) -> Suppressions {
         let mut directives = Vec::new();
         let mut handle = |start: usize, end: usize| {
             let comment = &text[start..end];
-            let own_line = text[lines.line_start(lines.line_of(start))..start].trim().is_empty();
+            let own_line = text[lines.line_start(lines.line_of(start))..start]
+                .trim()
+                .is_empty();
             let line = lines.line_of(start);
             parse_comment(comment, start, line, own_line, python, &mut directives);
         };
         match comments {
             Some(ranges) => {
                 for r in ranges {
-                    if r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end) {
+                    if r.end <= text.len()
+                        && text.is_char_boundary(r.start)
+                        && text.is_char_boundary(r.end)
+                    {
                         handle(r.start, r.end);
                     }
                 }
@@ -51,7 +61,9 @@ impl Suppressions {
                 for line in 0..lines.line_count() {
                     let span = lines.line_span(text, line);
                     let body = &text[span.clone()];
-                    let Some(pos) = comment_start(body) else { continue };
+                    let Some(pos) = comment_start(body) else {
+                        continue;
+                    };
                     handle(span.start + pos, span.end);
                 }
             }
@@ -69,7 +81,11 @@ impl Suppressions {
             if !applies {
                 continue;
             }
-            if let Some(i) = directive.codes.iter().position(|(r, _, _)| *r == Some(rule)) {
+            if let Some(i) = directive
+                .codes
+                .iter()
+                .position(|(r, _, _)| *r == Some(rule))
+            {
                 directive.used[i] = true;
                 return true;
             }
@@ -83,17 +99,23 @@ fn comment_start(line: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(pos) = line[from..].find('#') {
         let at = from + pos;
-        if at == 0 || bytes[at - 1] == b' ' || bytes[at - 1] == b'\t' {
-            if line[at..].contains("prodlint:") || line[at..].contains("noqa") {
-                return Some(at);
-            }
+        let after_space = at == 0 || bytes[at - 1] == b' ' || bytes[at - 1] == b'\t';
+        if after_space && (line[at..].contains("prodlint:") || line[at..].contains("noqa")) {
+            return Some(at);
         }
         from = at + 1;
     }
     None
 }
 
-fn parse_comment(comment: &str, base: usize, line: usize, own_line: bool, python: bool, out: &mut Vec<Directive>) {
+fn parse_comment(
+    comment: &str,
+    base: usize,
+    line: usize,
+    own_line: bool,
+    python: bool,
+    out: &mut Vec<Directive>,
+) {
     // A comment may hold several `#`-separated parts: `# type: ignore # prodlint: ignore[X]`.
     let mut offset = 0;
     for part in comment.split('#') {
@@ -114,16 +136,25 @@ fn parse_comment(comment: &str, base: usize, line: usize, own_line: bool, python
                 continue;
             };
             let (list, list_at) = list;
-            let Some(inner) = list.strip_prefix('[') else { continue };
-            let Some(close) = inner.find(']') else { continue };
+            let Some(inner) = list.strip_prefix('[') else {
+                continue;
+            };
+            let Some(close) = inner.find(']') else {
+                continue;
+            };
             push(out, scope, &inner[..close], list_at + 1);
         } else if python {
-            let Some(rest) = trimmed.strip_prefix("noqa:").or_else(|| trimmed.strip_prefix("NOQA:")) else {
+            let Some(rest) = trimmed
+                .strip_prefix("noqa:")
+                .or_else(|| trimmed.strip_prefix("NOQA:"))
+            else {
                 continue;
             };
             let rest_at = at + "noqa:".len();
             // noqa lists end at the first thing that is not a code.
-            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == ' ')).unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == ',' || c == ' '))
+                .unwrap_or(rest.len());
             let registry = Registry::get();
             let codes: Vec<_> = split_codes(&rest[..end], rest_at)
                 .into_iter()
@@ -132,7 +163,11 @@ fn parse_comment(comment: &str, base: usize, line: usize, own_line: bool, python
                 .collect();
             if !codes.is_empty() {
                 let used = vec![false; codes.len()];
-                out.push(Directive { scope: Scope::Line(line), codes, used });
+                out.push(Directive {
+                    scope: Scope::Line(line),
+                    codes,
+                    used,
+                });
             }
         }
     }

@@ -31,6 +31,7 @@ pub struct YamlError {
 /// Parses every document of a YAML stream.
 pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let map = CharToByte::new(text);
+    check_depth(text, &map)?;
     let docs = MarkedYaml::load_from_str(text).map_err(|err| YamlError {
         message: err.info().to_string(),
         offset: map.byte(err.marker().index()),
@@ -41,12 +42,45 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
 /// Deeper nesting than any real configuration; guards the recursion against hostile input.
 const MAX_DEPTH: usize = 256;
 
+/// saphyr's loader builds the tree recursively and its flow-level guard does not cover block
+/// collections: 10k levels of `- - - …` or indented maps overflow a worker's stack and abort the
+/// process (no panic to catch). Its event parser is iterative, so one cheap pass over the events
+/// measures the depth before the loader runs.
+fn check_depth(text: &str, map: &CharToByte<'_>) -> Result<(), YamlError> {
+    let mut depth = 0usize;
+    for event in saphyr_parser::Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|err| YamlError {
+            message: err.info().to_string(),
+            offset: map.byte(err.marker().index()),
+        })?;
+        match event {
+            saphyr_parser::Event::SequenceStart(..) | saphyr_parser::Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(YamlError {
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        offset: map.byte(span.start.index()),
+                    });
+                }
+            }
+            saphyr_parser::Event::SequenceEnd | saphyr_parser::Event::MappingEnd => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn convert(node: &MarkedYaml<'_>, text: &str, map: &CharToByte<'_>, depth: usize) -> Yaml {
     let start = map.byte(node.span.start.index());
     let end = map.byte(node.span.end.index()).max(start);
     let span = start..end;
     if depth > MAX_DEPTH {
-        return Yaml { span, value: YamlValue::Null };
+        return Yaml {
+            span,
+            value: YamlValue::Null,
+        };
     }
     let value = match &node.data {
         YamlData::Value(Scalar::Null) => YamlValue::Null,
@@ -55,7 +89,12 @@ fn convert(node: &MarkedYaml<'_>, text: &str, map: &CharToByte<'_>, depth: usize
             let raw = text.get(span.clone()).unwrap_or("").trim();
             YamlValue::Scalar(raw.to_string())
         }
-        YamlData::Sequence(items) => YamlValue::Seq(items.iter().map(|i| convert(i, text, map, depth + 1)).collect()),
+        YamlData::Sequence(items) => YamlValue::Seq(
+            items
+                .iter()
+                .map(|i| convert(i, text, map, depth + 1))
+                .collect(),
+        ),
         YamlData::Mapping(entries) => {
             let mut out: Vec<(Yaml, Yaml)> = Vec::with_capacity(entries.len());
             let mut merged: Vec<(Yaml, Yaml)> = Vec::new();
@@ -81,7 +120,10 @@ fn convert(node: &MarkedYaml<'_>, text: &str, map: &CharToByte<'_>, depth: usize
             // Explicit keys win over merged ones; the first merged source wins among merges.
             for (k, v) in merged {
                 let name = k.as_str().map(str::to_string);
-                if !out.iter().any(|(ek, _)| ek.as_str().map(str::to_string) == name) {
+                if !out
+                    .iter()
+                    .any(|(ek, _)| ek.as_str().map(str::to_string) == name)
+                {
                     out.push((k, v));
                 }
             }
@@ -121,7 +163,10 @@ impl Yaml {
 
     /// The key node and value node of `key` in a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Yaml, &Yaml)> {
-        self.entries().iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
     }
 
     pub fn get(&self, key: &str) -> Option<&Yaml> {
@@ -159,9 +204,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let blocks = "- ".repeat(10_000) + "x\n";
+        let Err(err) = parse(&blocks) else {
+            panic!("must fail")
+        };
+        assert!(err.message.contains("nesting"), "{}", err.message);
+        let maps: String = (0..3_000)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect();
+        assert!(parse(&maps).is_err());
+        let ok: String = (0..20).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+        assert!(parse(&ok).is_ok());
+        // Just under the limit still loads on a test thread's 2 MiB stack.
+        assert!(parse(&("- ".repeat(MAX_DEPTH - 1) + "x\n")).is_ok());
+    }
+
+    #[test]
     fn error_position_in_bytes() {
         let text = "ñ: [\n";
-        let Err(err) = parse(text) else { panic!("must fail") };
+        let Err(err) = parse(text) else {
+            panic!("must fail")
+        };
         assert!(err.offset <= text.len());
     }
 }

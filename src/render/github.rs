@@ -7,12 +7,25 @@ use std::fmt::Write;
 
 /// Workflow-command data escaping (actions/toolkit `escapeData`).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Property values additionally escape `:` and `,` (actions/toolkit `escapeProperty`).
 fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    // The Actions log renders ANSI sequences: a hostile file name must not reach it raw.
+    escape_data(&super::escape_control(text))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// Control characters other than the newline (which `escape_data` encodes) are escaped.
+fn escape_control_keep_newlines(text: &str) -> String {
+    text.split('\n')
+        .map(super::escape_control)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn render(report: &Report) -> String {
@@ -40,7 +53,7 @@ pub fn render(report: &Report) -> String {
             end.line,
             end.column,
             escape_property(&format!("{} {}", meta.code, meta.name)),
-            escape_data(&message)
+            escape_data(&escape_control_keep_newlines(&message))
         );
     }
     out

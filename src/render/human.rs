@@ -38,13 +38,19 @@ impl miette::Diagnostic for Finding {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".to_string()), self.span.0, self.span.1))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some("here".to_string()),
+            self.span.0,
+            self.span.1,
+        ))))
     }
 }
 
@@ -64,7 +70,11 @@ fn displayable_source(text: &str) -> String {
 
 pub fn render(report: &Report, options: &super::RenderOptions) -> String {
     let registry = Registry::get();
-    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
     let mut out = String::new();
     let mut sources: std::collections::HashMap<usize, Arc<str>> = std::collections::HashMap::new();
@@ -72,14 +82,24 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
         let file = report.file(d.file);
         let text = sources
             .entry(d.file)
-            .or_insert_with(|| Arc::from(file.source.as_ref().map(|s| displayable_source(&s.text)).unwrap_or_default()))
+            .or_insert_with(|| {
+                Arc::from(
+                    file.source
+                        .as_ref()
+                        .map(|s| displayable_source(&s.text))
+                        .unwrap_or_default(),
+                )
+            })
             .clone();
         let start = d.span.start.min(text.len());
         let len = d.span.end.min(text.len()).saturating_sub(start);
         let name = escape_control(&file.display);
         let finding = Finding {
             message: escape_control(&d.message),
-            code: format!("{} {}", registry.rules[d.rule].meta.code, registry.rules[d.rule].meta.name),
+            code: format!(
+                "{} {}",
+                registry.rules[d.rule].meta.code, registry.rules[d.rule].meta.name
+            ),
             severity: d.severity,
             help: d.help.as_deref().map(escape_control),
             source: NamedSource::new(name, text),

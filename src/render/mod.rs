@@ -43,7 +43,13 @@ pub fn statistics(report: &Report) -> Vec<(&'static str, &'static str, usize)> {
         .iter()
         .enumerate()
         .filter(|(_, &n)| n > 0)
-        .map(|(i, &n)| (registry.rules[i].meta.code.as_str(), registry.rules[i].meta.name.as_str(), n))
+        .map(|(i, &n)| {
+            (
+                registry.rules[i].meta.code.as_str(),
+                registry.rules[i].meta.name.as_str(),
+                n,
+            )
+        })
         .collect();
     rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
     rows

@@ -13,6 +13,20 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// SARIF's `uri` is a URI reference (RFC 3986): a path with a space, `%` or `#` must be
+/// percent-encoded or code scanning resolves it to another file, or to none.
+fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 pub fn render(report: &Report) -> String {
     let registry = Registry::get();
     let rules: Vec<Value> = registry
@@ -47,7 +61,7 @@ pub fn render(report: &Report) -> String {
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": report.file(d.file).display },
+                        "artifactLocation": { "uri": uri_reference(&report.file(d.file).display) },
                         "region": {
                             "startLine": start.line,
                             "startColumn": start.column,
