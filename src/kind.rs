@@ -78,6 +78,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".py") || lower.ends_with(".pyi") {
         return Some(FileKind::Python);
     }
+    // Before the Dockerfile names: `Dockerfile.dockerignore` is BuildKit's per-Dockerfile ignore file.
+    if name == ".dockerignore" || lower.ends_with(".dockerignore") {
+        return Some(FileKind::DockerIgnore);
+    }
     if name == "Dockerfile"
         || name.starts_with("Dockerfile.")
         || lower.ends_with(".dockerfile")
@@ -85,9 +89,6 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         || name == "dockerfile"
     {
         return Some(FileKind::Dockerfile);
-    }
-    if name == ".dockerignore" || lower.ends_with(".dockerignore") {
-        return Some(FileKind::DockerIgnore);
     }
     if is_yaml(&lower) {
         if parent == Some("workflows") && grandparent == Some(".github") {
@@ -188,6 +189,8 @@ mod tests {
             ("Dockerfile.prod", Some(FileKind::Dockerfile)),
             ("api.Dockerfile", Some(FileKind::Dockerfile)),
             ("Containerfile", Some(FileKind::Dockerfile)),
+            ("Dockerfile.dockerignore", Some(FileKind::DockerIgnore)),
+            ("Dockerfile.prod.dockerignore", Some(FileKind::DockerIgnore)),
             (".github/workflows/ci.yml", Some(FileKind::Workflow)),
             ("workflows/ci.yml", None),
             ("compose.yaml", Some(FileKind::Compose)),

@@ -1,7 +1,7 @@
 //! DKR005: `COPY . .` before the dependency install of the same stage.
 
 use super::{context_copy, installs_dependencies, python_install};
-use crate::parse::dockerfile::{run_commands, Dockerfile, Inst};
+use crate::parse::dockerfile::{Dockerfile, Inst};
 use crate::registry::Ctx;
 use crate::source::Span;
 
@@ -17,7 +17,7 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                     first_copy = context_copy(inst)
                 }
                 Inst::Run(run) => {
-                    let installs = run_commands(run, file.escape).iter().any(|cmd| {
+                    let installs = file.run_commands(run).iter().any(|cmd| {
                         python_install(cmd)
                             .is_some_and(|(kind, args)| installs_dependencies(kind, args))
                     });

@@ -4,7 +4,7 @@ use super::{
     arg_decls, final_image_stages, has_cache_mount, python_install, written_pairs, Install,
 };
 use crate::parse::dockerfile::Dockerfile;
-use crate::parse::dockerfile::{run_commands, Inst};
+use crate::parse::dockerfile::Inst;
 use crate::registry::Ctx;
 
 pub const META: &str = include_str!("pip_cache_in_image.toml");
@@ -84,7 +84,7 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                 .as_ref()
                 .or(args.uv.as_ref())
                 .is_some_and(|v| uv_disables(v));
-            for cmd in &run_commands(run, file.escape) {
+            for cmd in &file.run_commands(run) {
                 let Some((kind, _)) = python_install(cmd) else {
                     continue;
                 };

@@ -1,7 +1,7 @@
 //! DKR006: packages in `/root/.local` used by a non-root user that cannot read `/root`.
 
 use super::{effective_user, is_root_user, python_install, stage_chain, written_pairs, Install};
-use crate::parse::dockerfile::{run_commands, Dockerfile, Inst};
+use crate::parse::dockerfile::{Dockerfile, Inst};
 use crate::registry::Ctx;
 use crate::source::Span;
 
@@ -57,7 +57,7 @@ fn root_local_use(
                 .map(|(_, _, span)| (span, "PATH points into /root/.local".to_string()))
         }
         Inst::Run(run) => {
-            let commands = run_commands(run, file.escape);
+            let commands = file.run_commands(run);
             if commands.iter().any(|c| {
                 c.program() == Some("chmod")
                     && c.words

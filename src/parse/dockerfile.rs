@@ -28,6 +28,8 @@ pub struct Dockerfile<'b, 't> {
 
 pub struct Stage<'b, 't> {
     pub index: usize,
+    /// The whole file's text (heredoc bodies are split from it, not from the unescaped value).
+    text: &'t str,
     pub from: &'b parse_dockerfile::FromInstruction<'t>,
     /// `AS name`, as written.
     pub name: Option<&'b str>,
@@ -59,7 +61,7 @@ impl<'b, 't> Stage<'b, 't> {
     /// Every `RUN` of the stage with its simple commands (heredoc bodies included).
     pub fn runs(&self, escape: char) -> impl Iterator<Item = (&'b parse_dockerfile::RunInstruction<'t>, Vec<SimpleCommand>)> + '_ {
         self.instructions.iter().filter_map(move |inst| match inst {
-            Instruction::Run(run) => Some((run, run_commands(run, escape))),
+            Instruction::Run(run) => Some((run, run_commands(self.text, run, escape))),
             _ => None,
         })
     }
@@ -75,10 +77,13 @@ impl<'b, 't> Stage<'b, 't> {
 
 /// The shell commands of a `RUN`: shell form split into words, heredoc scripts likewise.
 /// Exec form (`RUN ["pip", "install", "x"]`) becomes one command.
-pub fn run_commands(run: &parse_dockerfile::RunInstruction<'_>, escape: char) -> Vec<SimpleCommand> {
+pub fn run_commands(text: &str, run: &parse_dockerfile::RunInstruction<'_>, escape: char) -> Vec<SimpleCommand> {
     let mut commands = command_words(&run.arguments, escape);
     for doc in &run.here_docs {
-        commands.extend(split_commands(&doc.value, doc.span.start, '\\'));
+        // The raw body, not `doc.value`: `<<-` strips leading tabs from the value, which would
+        // shift every offset after them (tabs are blanks to the splitter anyway).
+        let raw = text.get(doc.span.clone()).unwrap_or(&doc.value);
+        commands.extend(split_commands(raw, doc.span.start, '\\'));
     }
     commands
 }
@@ -97,11 +102,58 @@ pub fn command_words(command: &Command<'_>, escape: char) -> Vec<SimpleCommand> 
     }
 }
 
+/// Parses a Dockerfile. The text is borrowed for the tree's lifetime, so a rewritten text (see
+/// [`blank_late_heredocs`]) is returned alongside and must be used in place of the original.
 pub fn parse_ast(text: &str) -> Result<parse_dockerfile::Dockerfile<'_>, DockerfileError> {
     parse_dockerfile::parse(text).map_err(|err| {
         let offset = offset_of(text, err.line(), err.column());
         DockerfileError { message: err.to_string(), offset }
     })
+}
+
+/// parse-dockerfile 0.1.9 reads a heredoc only as the first argument (`RUN <<EOF`); BuildKit also
+/// accepts `RUN python3 <<EOF`, whose body the parser then takes for instructions. This returns
+/// the text with such late heredoc bodies blanked (same length, newlines kept, so every offset
+/// stays valid), or `None` when there is none. Rules then see the command line, not the body.
+pub fn blank_late_heredocs(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        if let Some((delim, strip_tabs)) = pending.first().cloned() {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let candidate = if strip_tabs { body.trim_start_matches('\t') } else { body };
+            out.extend(line.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+            changed = true;
+            if candidate == delim {
+                pending.remove(0);
+            }
+            continue;
+        }
+        out.push_str(line);
+        let trimmed = line.trim_start();
+        let Some(keyword) = trimmed.split_whitespace().next() else { continue };
+        if !keyword.eq_ignore_ascii_case("RUN") {
+            continue;
+        }
+        let args: Vec<&str> = trimmed[keyword.len()..].split_whitespace().filter(|w| !w.starts_with("--")).collect();
+        for (i, word) in args.iter().enumerate() {
+            let Some(rest) = word.find("<<").map(|p| &word[p + 2..]) else { continue };
+            // The first argument is a heredoc the parser reads itself.
+            if i == 0 && word.starts_with("<<") {
+                continue;
+            }
+            let (strip_tabs, rest) = match rest.strip_prefix('-') {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            let delim: String = rest.trim_matches(['"', '\'']).chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !delim.is_empty() {
+                pending.push((delim, strip_tabs));
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 impl<'b, 't> Dockerfile<'b, 't> {
@@ -112,12 +164,18 @@ impl<'b, 't> Dockerfile<'b, 't> {
             .enumerate()
             .map(|(index, stage)| Stage {
                 index,
+                text,
                 from: stage.from,
                 name: stage.from.as_.as_ref().map(|(_, name)| &*name.value),
                 instructions: stage.instructions,
             })
             .collect();
         Dockerfile { text, path, escape, stages, global_args: ast.global_args().collect() }
+    }
+
+    /// The shell commands of a `RUN` of this file.
+    pub fn run_commands(&self, run: &parse_dockerfile::RunInstruction<'_>) -> Vec<SimpleCommand> {
+        run_commands(self.text, run, self.escape)
     }
 
     pub fn final_stage(&self) -> Option<&Stage<'b, 't>> {
@@ -165,4 +223,20 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         offset += l.len();
     }
     text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn late_heredoc_bodies_are_blanked_in_place() {
+        let text = "FROM python:3.12\nRUN python3 <<EOF\nimport os\nEOF\nRUN <<EOT\necho hi\nEOT\nUSER app\n";
+        assert!(parse_ast(text).is_err(), "parse-dockerfile 0.1.9 cannot read the late heredoc");
+        let blanked = blank_late_heredocs(text).expect("one late heredoc");
+        assert_eq!(blanked.len(), text.len());
+        assert!(blanked.contains("RUN <<EOT\necho hi\nEOT"), "first-argument heredocs stay");
+        assert!(parse_ast(&blanked).is_ok());
+        assert!(blank_late_heredocs("FROM x\nRUN <<EOF\na\nEOF\n").is_none());
+    }
 }
