@@ -499,7 +499,7 @@ fn process_file(
     let mut comments: Option<Vec<Span>> = None;
 
     // Outlives the match: a Dockerfile tree may borrow this rewritten text.
-    let blanked: Option<String>;
+    let mut blanked: Option<String> = None;
     match file.kind {
         FileKind::Python if python_nesting_exceeds(text, MAX_PYTHON_NESTING) => {
             parse_error = Some((
@@ -515,20 +515,7 @@ fn process_file(
             }
             comments = Some(parsed.comment_ranges());
         }
-        FileKind::Dockerfile => match {
-            // A late heredoc (`RUN python3 <<EOF`) defeats parse-dockerfile 0.1.9: retry once
-            // with its body blanked in place (offsets unchanged), so the file is still linted.
-            match dockerfile::parse_ast(text) {
-                Ok(ast) => Ok(ast),
-                Err(err) => {
-                    blanked = dockerfile::blank_late_heredocs(text);
-                    match &blanked {
-                        Some(b) => dockerfile::parse_ast(b).map_err(|_| err),
-                        None => Err(err),
-                    }
-                }
-            }
-        } {
+        FileKind::Dockerfile => match dockerfile::parse_tolerant(text, &mut blanked) {
             Err(err) => {
                 parse_error = Some((
                     err.offset..err.offset,

@@ -102,13 +102,30 @@ pub fn command_words(command: &Command<'_>, escape: char) -> Vec<SimpleCommand> 
     }
 }
 
-/// Parses a Dockerfile. The text is borrowed for the tree's lifetime, so a rewritten text (see
-/// [`blank_late_heredocs`]) is returned alongside and must be used in place of the original.
 pub fn parse_ast(text: &str) -> Result<parse_dockerfile::Dockerfile<'_>, DockerfileError> {
     parse_dockerfile::parse(text).map_err(|err| {
         let offset = offset_of(text, err.line(), err.column());
         DockerfileError { message: err.to_string(), offset }
     })
+}
+
+/// Parses, and when that fails because of a late heredoc, retries once with its body blanked
+/// in place (offsets unchanged) so the file is still linted. `scratch` holds the rewritten
+/// text the tree then borrows.
+pub fn parse_tolerant<'t>(
+    text: &'t str,
+    scratch: &'t mut Option<String>,
+) -> Result<parse_dockerfile::Dockerfile<'t>, DockerfileError> {
+    match parse_ast(text) {
+        Ok(ast) => Ok(ast),
+        Err(err) => {
+            *scratch = blank_late_heredocs(text);
+            match scratch.as_deref() {
+                Some(blanked) => parse_ast(blanked).map_err(|_| err),
+                None => Err(err),
+            }
+        }
+    }
 }
 
 /// parse-dockerfile 0.1.9 reads a heredoc only as the first argument (`RUN <<EOF`); BuildKit also
