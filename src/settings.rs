@@ -221,7 +221,10 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 
 fn pyproject_has_section(text: &str) -> bool {
     let Ok(doc) = text.parse::<toml_edit::Document<String>>() else {
-        return false;
+        // A broken pyproject.toml that holds our section is our config with a syntax error:
+        // loading it reports the error with its position (exit 2). Skipping it would silently
+        // lint with another config, or none.
+        return text.contains("tool.prodlint");
     };
     doc.get("tool").and_then(|t| t.get("prodlint")).is_some()
 }

@@ -766,6 +766,58 @@ fn pyproject_tool_section_is_found_walking_up() {
 }
 
 #[test]
+fn broken_pyproject_with_our_section_is_a_config_error() {
+    let p = Project::bare()
+        .with("prodlint.toml", "")
+        .with(
+            "svc/pyproject.toml",
+            "[project\nname = \"svc\"\n[tool.prodlint]\nignore = [\"DKR002\"]\n",
+        )
+        .with("svc/Dockerfile", ROOTY);
+    let run = p.run(&["check", "svc"]).usage_error();
+    assert!(run.stderr.contains("pyproject.toml:1:"), "{}", run.stderr);
+    // Without our section, a broken pyproject.toml is just a file with a parse error.
+    p.write("svc/pyproject.toml", "[project\nname = \"svc\"\n");
+    let found = p.findings(&["svc"]);
+    assert!(
+        found.contains(&("svc/pyproject.toml".to_string(), 1, "SUP002".to_string())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("svc/Dockerfile".to_string(), 1, "DKR002".to_string())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn max_file_size_from_the_config() {
+    let p = Project::bare()
+        .with("prodlint.toml", "max-file-size = 16\n")
+        .with("Dockerfile", ROOTY)
+        .with("small/Dockerfile", "FROM python\n");
+    let run = p
+        .run(&["check", "--output-format", "concise", "."])
+        .expect(1);
+    assert!(
+        run.stderr.contains("skipped Dockerfile:") && run.stderr.contains("max-file-size"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.finding_lines()
+            .iter()
+            .all(|l| l.starts_with("small/Dockerfile:")),
+        "{}",
+        run.stdout
+    );
+    let p = Project::bare()
+        .with("prodlint.toml", "max-file-size = -1\n")
+        .with("Dockerfile", ROOTY);
+    let run = p.run(&["check", "."]).usage_error();
+    assert!(run.stderr.contains("prodlint.toml:1:17"), "{}", run.stderr);
+}
+
+#[test]
 fn prodlint_toml_wins_over_pyproject_in_the_same_folder() {
     let p = Project::bare()
         .with("pyproject.toml", "[tool.prodlint]\nselect = [\"DKR007\"]\n")
