@@ -129,7 +129,7 @@ impl Settings {
         let registry = Registry::get();
         if let Some(select) = select {
             settings.enabled = vec![false; registry.rules.len()];
-            for selector in &select {
+            for selector in select.iter().map(|s| s.trim()) {
                 let picked = registry.select(selector);
                 if picked.is_empty() {
                     return Err(flag_error(format!(
@@ -141,7 +141,7 @@ impl Settings {
                 }
             }
         }
-        for selector in &ignore {
+        for selector in ignore.iter().map(|s| s.trim()) {
             let picked = registry.select(selector);
             if picked.is_empty() {
                 return Err(flag_error(format!(
@@ -177,12 +177,17 @@ fn matches_globs(globs: &GlobSet, rel: &Path) -> bool {
     if globs.is_empty() {
         return false;
     }
-    if globs.is_match(rel) {
-        return true;
+    // The path or any folder above it, each as a path and as a bare name (a pattern without a
+    // slash matches a name anywhere): as in .gitignore and ruff's `exclude`, `exclude =
+    // ["build"]` skips everything under every build/, not only a file named `build`.
+    let mut prefix = PathBuf::new();
+    for component in rel.components() {
+        prefix.push(component);
+        if globs.is_match(&prefix) || globs.is_match(Path::new(component.as_os_str())) {
+            return true;
+        }
     }
-    // A pattern without a slash matches a file name anywhere, as in .gitignore.
-    rel.file_name()
-        .is_some_and(|name| globs.is_match(Path::new(name)))
+    false
 }
 
 /// A flag error has no file position; exit 2 all the same.

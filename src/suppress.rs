@@ -136,7 +136,10 @@ fn parse_comment(
                 continue;
             };
             let (list, list_at) = list;
-            let Some(inner) = list.strip_prefix('[') else {
+            // `ignore [X]` is what a hand types as often as `ignore[X]`; both are meant.
+            let list_trim = list.trim_start();
+            let list_at = list_at + (list.len() - list_trim.len());
+            let Some(inner) = list_trim.strip_prefix('[') else {
                 continue;
             };
             let Some(close) = inner.find(']') else {
@@ -144,9 +147,11 @@ fn parse_comment(
             };
             push(out, scope, &inner[..close], list_at + 1);
         } else if python {
+            // Case-insensitive, as ruff and flake8 read it (`# NoQA: X` is common).
             let Some(rest) = trimmed
-                .strip_prefix("noqa:")
-                .or_else(|| trimmed.strip_prefix("NOQA:"))
+                .get(.."noqa:".len())
+                .filter(|head| head.eq_ignore_ascii_case("noqa:"))
+                .map(|head| &trimmed[head.len()..])
             else {
                 continue;
             };

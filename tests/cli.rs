@@ -980,6 +980,10 @@ fn select_and_ignore_by_code_prefix_and_name() {
         only(&["DKR002"])
     );
     assert_eq!(
+        codes(&p.json(&["--select", "DKR002, DKR003"])),
+        only(&["DKR002", "DKR003"])
+    );
+    assert_eq!(
         codes(&p.json(&["--select", "runs-as-root,DKR007", "."])),
         only(&["DKR002", "DKR007"])
     );
@@ -1096,6 +1100,29 @@ fn per_file_ignores() {
 }
 
 #[test]
+fn exclude_a_folder_by_name() {
+    // As in ruff and .gitignore: a bare name excludes every folder of that name.
+    let p = Project::bare()
+        .with(
+            "prodlint.toml",
+            "exclude = [\"build\", \"deploy/legacy\"]\n",
+        )
+        .with("Dockerfile", ROOTY)
+        .with("build/Dockerfile", ROOTY)
+        .with("svc/build/Dockerfile", ROOTY)
+        .with("deploy/legacy/Dockerfile", ROOTY)
+        .with("deploy/new/Dockerfile", ROOTY);
+    let paths: BTreeSet<String> = p.findings(&["."]).into_iter().map(|(p, _, _)| p).collect();
+    assert_eq!(
+        paths,
+        BTreeSet::from([
+            "Dockerfile".to_string(),
+            "deploy/new/Dockerfile".to_string()
+        ])
+    );
+}
+
+#[test]
 fn exclude() {
     let p = Project::bare()
         .with(
@@ -1178,6 +1205,19 @@ fn suppressions_by_code_name_and_file() {
     );
     // JSON carries findings only.
     assert_eq!(p.json(&["."]), Vec::<Value>::new());
+}
+
+#[test]
+fn suppression_spelling_variants() {
+    let p = Project::new()
+        .with(
+            "Dockerfile",
+            "# prodlint: ignore [DKR002]\nFROM python:3.12-slim\nCMD [\"python\"]\n",
+        )
+        .with("app.py", "x = 1  # NoQA: DKR002\n");
+    let found = p.findings(&["."]);
+    // Both are read: the first suppresses DKR002, the second is unused.
+    assert_eq!(found, set(&[("app.py", 1, "SUP001")]));
 }
 
 #[test]
