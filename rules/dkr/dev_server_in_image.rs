@@ -125,6 +125,10 @@ fn command_end(command: &Command<'_>) -> usize {
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
+    // A development image (devcontainer, Dockerfile.dev) is not what ships to production.
+    if file.is_development() {
+        return;
+    }
     for (command, anchor) in started_commands(file) {
         let Some(why) = dev_server(&command) else {
             continue;

@@ -19,6 +19,10 @@ fn base_sets_nonroot_user(image: &str) -> bool {
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
+    // A development image (devcontainer, Dockerfile.dev) is not what ships to production.
+    if file.is_development() {
+        return;
+    }
     let Some(last) = file.final_stage() else {
         return;
     };

@@ -38,9 +38,21 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
     "LIFETIME",
 ];
 
+/// Prefixes of variables that bundlers inline into client-side JavaScript on purpose
+/// (Vite `VITE_`, Next.js `NEXT_PUBLIC_`, Create React App `REACT_APP_`): public by design.
+const PUBLIC_PREFIXES: &[&str] = &["VITE_", "NEXT_PUBLIC_", "REACT_APP_"];
+/// Words that make a name a switch about a secret, not the secret (`USE_ID_TOKEN=true`).
+const SWITCH_WORDS: &[&str] = &["USE", "ENABLE", "DISABLE", "REQUIRE", "ALLOW"];
+
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
+    if PUBLIC_PREFIXES.iter().any(|p| upper.starts_with(p)) {
+        return false;
+    }
     let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
+    if parts.iter().any(|p| SWITCH_WORDS.contains(p)) {
+        return false;
+    }
     if parts
         .last()
         .is_some_and(|last| NOT_SECRET_SUFFIXES.contains(last))
@@ -126,6 +138,9 @@ mod tests {
             "PYTHONUNBUFFERED",
             "KEYCLOAK_URL",
             "TOKEN_URL",
+            "VITE_AMPLITUDE_API_KEY",
+            "VITE_DISPATCH_AUTHENTICATION_PROVIDER_USE_ID_TOKEN",
+            "ENABLE_TOKEN_AUTH",
             "PASSWORD_MIN_LENGTH",
             "ACCESS_TOKEN_EXPIRE_MINUTES",
             "EMAIL_RESET_TOKEN_EXPIRE_HOURS",

@@ -92,6 +92,10 @@ fn build_time_install(file: &Dockerfile<'_, '_>, chain: &[&Stage<'_, '_>]) -> Op
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
+    // A development image (devcontainer, Dockerfile.dev) is not what ships to production.
+    if file.is_development() {
+        return;
+    }
     let Some(last) = file.final_stage() else {
         return;
     };

@@ -119,7 +119,7 @@ pub fn parse_tolerant<'t>(
     match parse_ast(text) {
         Ok(ast) => Ok(ast),
         Err(err) => {
-            *scratch = blank_late_heredocs(text);
+            *scratch = rewrite_unparsed_forms(text);
             match scratch.as_deref() {
                 Some(blanked) => parse_ast(blanked).map_err(|_| err),
                 None => Err(err),
@@ -129,10 +129,11 @@ pub fn parse_tolerant<'t>(
 }
 
 /// parse-dockerfile 0.1.9 reads a heredoc only as the first argument (`RUN <<EOF`); BuildKit also
-/// accepts `RUN python3 <<EOF`, whose body the parser then takes for instructions. This returns
-/// the text with such late heredoc bodies blanked (same length, newlines kept, so every offset
+/// accepts `RUN python3 <<EOF`, whose body the parser then takes for instructions; and it refuses
+/// the empty exec form `ENTRYPOINT []`. This returns the text with such late heredoc bodies blanked
+/// and such resets commented out (same length, newlines kept, so every offset
 /// stays valid), or `None` when there is none. Rules then see the command line, not the body.
-pub fn blank_late_heredocs(text: &str) -> Option<String> {
+pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut pending: Vec<(String, bool)> = Vec::new();
     let mut changed = false;
@@ -147,9 +148,25 @@ pub fn blank_late_heredocs(text: &str) -> Option<String> {
             }
             continue;
         }
-        out.push_str(line);
         let trimmed = line.trim_start();
-        let Some(keyword) = trimmed.split_whitespace().next() else { continue };
+        let Some(keyword) = trimmed.split_whitespace().next() else {
+            out.push_str(line);
+            continue;
+        };
+        // `ENTRYPOINT []` / `CMD []` reset an inherited value (Docker docs, "ENTRYPOINT"); the
+        // parser wants an argument. Turned into a comment of the same length: the rules lose
+        // only the reset.
+        let is_reset = ["ENTRYPOINT", "CMD"].iter().any(|k| keyword.eq_ignore_ascii_case(k))
+            && trimmed[keyword.len()..].trim() == "[]";
+        if is_reset {
+            let lead = line.len() - trimmed.len();
+            out.push_str(&line[..lead]);
+            out.push('#');
+            out.push_str(&line[lead + 1..]);
+            changed = true;
+            continue;
+        }
+        out.push_str(line);
         if !keyword.eq_ignore_ascii_case("RUN") {
             continue;
         }
@@ -188,6 +205,17 @@ impl<'b, 't> Dockerfile<'b, 't> {
             })
             .collect();
         Dockerfile { text, path, escape, stages, global_args: ast.global_args().collect() }
+    }
+
+    /// A Dockerfile for a development environment, not a production image: under `.devcontainer/`,
+    /// or named or foldered as dev/development/local/debug (`Dockerfile.dev`, `dev.Dockerfile`,
+    /// `docker/local/Dockerfile`). Rules about what production images must not do skip these.
+    pub fn is_development(&self) -> bool {
+        const DEV_WORDS: &[&str] = &["dev", "development", "local", "debug", "devcontainer"];
+        self.path.components().any(|c| {
+            let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+            part.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
+        })
     }
 
     /// The shell commands of a `RUN` of this file.
@@ -247,13 +275,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn development_dockerfiles() {
+        let dev = |p: &str| {
+            let text = "FROM x\n";
+            let ast = parse_ast(text).ok().expect("parses");
+            let path = Path::new(p);
+            Dockerfile::new(text, path, &ast).is_development()
+        };
+        assert!(dev(".devcontainer/Dockerfile"));
+        assert!(dev("Dockerfile.dev"));
+        assert!(dev("docker/local/django/Dockerfile"));
+        assert!(dev("dev.Dockerfile"));
+        assert!(!dev("backend/Dockerfile"));
+        assert!(!dev("Dockerfile.prod"));
+        assert!(!dev("devops/Dockerfile"));
+    }
+
+    #[test]
     fn late_heredoc_bodies_are_blanked_in_place() {
         let text = "FROM python:3.12\nRUN python3 <<EOF\nimport os\nEOF\nRUN <<EOT\necho hi\nEOT\nUSER app\n";
         assert!(parse_ast(text).is_err(), "parse-dockerfile 0.1.9 cannot read the late heredoc");
-        let blanked = blank_late_heredocs(text).expect("one late heredoc");
+        let blanked = rewrite_unparsed_forms(text).expect("one late heredoc");
         assert_eq!(blanked.len(), text.len());
         assert!(blanked.contains("RUN <<EOT\necho hi\nEOT"), "first-argument heredocs stay");
         assert!(parse_ast(&blanked).is_ok());
-        assert!(blank_late_heredocs("FROM x\nRUN <<EOF\na\nEOF\n").is_none());
+        assert!(rewrite_unparsed_forms("FROM x\nRUN <<EOF\na\nEOF\n").is_none());
+        let reset = "FROM x\nENTRYPOINT []\nCMD [\"a\"]\n";
+        assert!(parse_ast(reset).is_err());
+        let fixed = rewrite_unparsed_forms(reset).expect("reset rewritten");
+        assert_eq!(fixed.len(), reset.len());
+        assert!(parse_ast(&fixed).is_ok());
     }
 }
