@@ -99,7 +99,9 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                     Install::Pip => (
                         !pip_off
                             && !inline("PIP_NO_CACHE_DIR", pip_disables)
-                            && !has(&["--no-cache-dir"]),
+                            && !has(&["--no-cache-dir"])
+                            // Nothing is downloaded with --no-index (local wheels only).
+                            && !has(&["--no-index"]),
                         "--no-cache-dir",
                     ),
                     Install::Uv => (
