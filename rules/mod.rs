@@ -7,17 +7,50 @@ use crate::registry::Check;
 
 /// Every rule, in catalog order.
 pub static ALL: &[(&str, Check)] = &[
-    (dkr::single_stage_build::META, Check::Dockerfile(dkr::single_stage_build::check)),
-    (dkr::runs_as_root::META, Check::Dockerfile(dkr::runs_as_root::check)),
-    (dkr::unpinned_base_image::META, Check::Dockerfile(dkr::unpinned_base_image::check)),
-    (dkr::pip_cache_in_image::META, Check::Dockerfile(dkr::pip_cache_in_image::check)),
-    (dkr::copy_before_dependency_install::META, Check::Dockerfile(dkr::copy_before_dependency_install::check)),
-    (dkr::root_local_unreadable::META, Check::Dockerfile(dkr::root_local_unreadable::check)),
-    (dkr::shell_form_entrypoint::META, Check::Dockerfile(dkr::shell_form_entrypoint::check)),
-    (dkr::secret_in_image::META, Check::Dockerfile(dkr::secret_in_image::check)),
-    (dkr::missing_dockerignore::META, Check::Project(dkr::missing_dockerignore::check)),
-    (dkr::from_as_casing::META, Check::Dockerfile(dkr::from_as_casing::check)),
-    (dkr::dev_server_in_image::META, Check::Dockerfile(dkr::dev_server_in_image::check)),
+    (
+        dkr::single_stage_build::META,
+        Check::Dockerfile(dkr::single_stage_build::check),
+    ),
+    (
+        dkr::runs_as_root::META,
+        Check::Dockerfile(dkr::runs_as_root::check),
+    ),
+    (
+        dkr::unpinned_base_image::META,
+        Check::Dockerfile(dkr::unpinned_base_image::check),
+    ),
+    (
+        dkr::pip_cache_in_image::META,
+        Check::Dockerfile(dkr::pip_cache_in_image::check),
+    ),
+    (
+        dkr::copy_before_dependency_install::META,
+        Check::Dockerfile(dkr::copy_before_dependency_install::check),
+    ),
+    (
+        dkr::root_local_unreadable::META,
+        Check::Dockerfile(dkr::root_local_unreadable::check),
+    ),
+    (
+        dkr::shell_form_entrypoint::META,
+        Check::Dockerfile(dkr::shell_form_entrypoint::check),
+    ),
+    (
+        dkr::secret_in_image::META,
+        Check::Dockerfile(dkr::secret_in_image::check),
+    ),
+    (
+        dkr::missing_dockerignore::META,
+        Check::Project(dkr::missing_dockerignore::check),
+    ),
+    (
+        dkr::from_as_casing::META,
+        Check::Dockerfile(dkr::from_as_casing::check),
+    ),
+    (
+        dkr::dev_server_in_image::META,
+        Check::Dockerfile(dkr::dev_server_in_image::check),
+    ),
     (include_str!("sup/unused_suppression.toml"), Check::Engine),
     (include_str!("sup/parse_error.toml"), Check::Engine),
 ];

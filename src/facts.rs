@@ -79,7 +79,9 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
     };
     let mut builds = Vec::new();
     for (name, service) in services.entries() {
-        let Some(build) = service.get("build") else { continue };
+        let Some(build) = service.get("build") else {
+            continue;
+        };
         let (context, dockerfile) = match build.as_str() {
             Some(context) => (context, None),
             None => (
@@ -90,13 +92,17 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
         if context.contains("://") || context.starts_with("git@") || context.contains('$') {
             continue;
         }
-        let Some(context) = normalize_join(dir, context) else { continue };
+        let Some(context) = normalize_join(dir, context) else {
+            continue;
+        };
         let dockerfile = match dockerfile {
             // `dockerfile:` is relative to the context (Compose specification, build.dockerfile).
             Some(df) => normalize_join(&context, df),
             None => Some(context.join("Dockerfile")),
         };
-        let Some(dockerfile) = dockerfile else { continue };
+        let Some(dockerfile) = dockerfile else {
+            continue;
+        };
         builds.push(ComposeBuild {
             file,
             service: name.as_str().unwrap_or_default().to_string(),
@@ -113,7 +119,10 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(normalize_join(Path::new("a/b"), "../c"), Some(PathBuf::from("a/c")));
+        assert_eq!(
+            normalize_join(Path::new("a/b"), "../c"),
+            Some(PathBuf::from("a/c"))
+        );
         assert_eq!(normalize_join(Path::new(""), "."), Some(PathBuf::new()));
         assert_eq!(normalize_join(Path::new(""), "../x"), None);
     }
@@ -125,8 +134,14 @@ mod tests {
         let builds = compose_builds(&docs[0], Path::new("deploy/compose.yaml"), 0);
         assert_eq!(builds.len(), 2);
         assert_eq!(builds[0].context, PathBuf::from("deploy/backend"));
-        assert_eq!(builds[0].dockerfile, PathBuf::from("deploy/backend/Dockerfile"));
+        assert_eq!(
+            builds[0].dockerfile,
+            PathBuf::from("deploy/backend/Dockerfile")
+        );
         assert_eq!(builds[1].context, PathBuf::from("deploy"));
-        assert_eq!(builds[1].dockerfile, PathBuf::from("deploy/docker/web.Dockerfile"));
+        assert_eq!(
+            builds[1].dockerfile,
+            PathBuf::from("deploy/docker/web.Dockerfile")
+        );
     }
 }

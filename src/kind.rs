@@ -68,7 +68,10 @@ fn is_yaml(name: &str) -> bool {
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str());
     let grandparent = path
         .parent()
         .and_then(|p| p.parent())
@@ -116,7 +119,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         ".coveragerc" => return Some(FileKind::Coveragerc),
         _ => {}
     }
-    if lower.ends_with(".txt") && (lower.starts_with("requirements") || parent == Some("requirements")) {
+    if lower.ends_with(".txt")
+        && (lower.starts_with("requirements") || parent == Some("requirements"))
+    {
         return Some(FileKind::Requirements);
     }
     if lower.ends_with(".sql") {
@@ -218,7 +223,9 @@ mod tests {
     #[test]
     fn documentation_dotenv() {
         assert!(is_documentation_dotenv(Path::new(".env.example")));
-        assert!(is_documentation_dotenv(Path::new("config/production.env.sample")));
+        assert!(is_documentation_dotenv(Path::new(
+            "config/production.env.sample"
+        )));
         assert!(!is_documentation_dotenv(Path::new("config/production.env")));
     }
 

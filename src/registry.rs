@@ -104,9 +104,13 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let rules = crate::rules::ALL
         .iter()
         .map(|(source, check)| {
-            let meta: RuleMeta = toml::from_str(source)
-                .unwrap_or_else(|e| panic!("internal error: rule metadata does not parse: {e}\n{source}"));
-            Rule { meta, check: *check }
+            let meta: RuleMeta = toml::from_str(source).unwrap_or_else(|e| {
+                panic!("internal error: rule metadata does not parse: {e}\n{source}")
+            });
+            Rule {
+                meta,
+                check: *check,
+            }
         })
         .collect();
     Registry { rules }
@@ -119,13 +123,14 @@ impl Registry {
 
     /// Finds a rule by code (`DKR002`) or name (`runs-as-root`), case-insensitively for codes.
     pub fn find(&self, code_or_name: &str) -> Option<usize> {
-        self.rules
-            .iter()
-            .position(|r| r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name)
+        self.rules.iter().position(|r| {
+            r.meta.code.eq_ignore_ascii_case(code_or_name) || r.meta.name == code_or_name
+        })
     }
 
     pub fn index_of_code(&self, code: &str) -> usize {
-        self.find(code).unwrap_or_else(|| panic!("internal error: rule {code} is not registered"))
+        self.find(code)
+            .unwrap_or_else(|| panic!("internal error: rule {code} is not registered"))
     }
 
     /// Indexes of the rules a selector names: `ALL`, a code, a code prefix (`DKR`, `DKR00`) or a name.
@@ -175,9 +180,20 @@ impl Report<'_> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(rule: usize, file: FileId, options: &'a RuleOptions, out: &'a mut Vec<Diagnostic>) -> Self {
+    pub fn new(
+        rule: usize,
+        file: FileId,
+        options: &'a RuleOptions,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> Self {
         let severity = Registry::get().rules[rule].meta.severity;
-        Ctx { rule, file, severity, options, out }
+        Ctx {
+            rule,
+            file,
+            severity,
+            options,
+            out,
+        }
     }
 
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> Report<'_> {
@@ -186,7 +202,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// For project rules: a finding in any file of the project.
-    pub fn report_in(&mut self, file: FileId, span: Span, message: impl Into<String>) -> Report<'_> {
+    pub fn report_in(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Report<'_> {
         self.out.push(Diagnostic {
             rule: self.rule,
             file,
@@ -202,7 +223,11 @@ impl<'a> Ctx<'a> {
     /// The rule's typed options. Values were validated against the rule's declared options when
     /// the config was loaded, so a failure here is an internal error; defaults are used then.
     pub fn options<T: DeserializeOwned + Default>(&self) -> T {
-        let table: toml::Table = self.options.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let table: toml::Table = self
+            .options
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         toml::Value::Table(table).try_into().unwrap_or_default()
     }
 }

@@ -25,7 +25,12 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { line_starts }
     }
 
@@ -48,7 +53,10 @@ impl LineIndex {
     /// Byte range of a 0-based line, without its line terminator.
     pub fn line_span(&self, text: &str, line: usize) -> Span {
         let start = self.line_start(line).min(text.len());
-        let mut end = self.line_starts.get(line + 1).map_or(text.len(), |next| next - 1);
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next - 1);
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -60,7 +68,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line).min(offset);
         let column = text[start..offset].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 }
 
@@ -82,7 +93,10 @@ pub struct SourceText {
 
 impl SourceText {
     pub fn new(text: &str) -> Self {
-        SourceText { text: Arc::from(text), lines: Arc::new(LineIndex::new(text)) }
+        SourceText {
+            text: Arc::from(text),
+            lines: Arc::new(LineIndex::new(text)),
+        }
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
@@ -101,15 +115,26 @@ pub struct CharToByte<'a> {
 impl<'a> CharToByte<'a> {
     pub fn new(text: &'a str) -> Self {
         let ascii = text.is_ascii();
-        let offsets = if ascii { Vec::new() } else { text.char_indices().map(|(i, _)| i).collect() };
-        CharToByte { text, ascii, offsets }
+        let offsets = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(i, _)| i).collect()
+        };
+        CharToByte {
+            text,
+            ascii,
+            offsets,
+        }
     }
 
     pub fn byte(&self, char_index: usize) -> usize {
         if self.ascii {
             return char_index.min(self.text.len());
         }
-        self.offsets.get(char_index).copied().unwrap_or(self.text.len())
+        self.offsets
+            .get(char_index)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 }
 

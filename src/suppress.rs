@@ -25,6 +25,10 @@ pub struct Directive {
 #[derive(Debug, Clone, Default)]
 pub struct Suppressions {
     pub directives: Vec<Directive>,
+    /// Indexes into `directives` by the line they cover, and the file-wide ones: a file with
+    /// tens of thousands of findings and directives was matched in quadratic time.
+    by_line: std::collections::HashMap<usize, Vec<usize>>,
+    file_wide: Vec<usize>,
 }
 
 impl Suppressions {
@@ -68,19 +72,30 @@ impl Suppressions {
                 }
             }
         }
-        Suppressions { directives }
+        let mut by_line: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        let mut file_wide = Vec::new();
+        for (i, directive) in directives.iter().enumerate() {
+            match directive.scope {
+                Scope::Line(line) => by_line.entry(line).or_default().push(i),
+                Scope::File => file_wide.push(i),
+            }
+        }
+        Suppressions {
+            directives,
+            by_line,
+            file_wide,
+        }
     }
 
     /// Marks and returns whether a finding of `rule` on 0-based `line` is suppressed.
     pub fn suppresses(&mut self, rule: usize, line: usize) -> bool {
-        for directive in &mut self.directives {
-            let applies = match directive.scope {
-                Scope::Line(l) => l == line,
-                Scope::File => true,
-            };
-            if !applies {
-                continue;
-            }
+        // In file order, line and file-wide directives alike: the first that names the rule is
+        // the one marked used.
+        let on_line = self.by_line.get(&line).map(Vec::as_slice).unwrap_or(&[]);
+        let mut candidates: Vec<usize> = on_line.iter().chain(&self.file_wide).copied().collect();
+        candidates.sort_unstable();
+        for index in candidates {
+            let directive = &mut self.directives[index];
             if let Some(i) = directive
                 .codes
                 .iter()

@@ -9,11 +9,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 fn repo(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repos").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/repos")
+        .join(name)
 }
 
 fn set(items: &[(&str, usize, &str)]) -> BTreeSet<Finding> {
-    items.iter().map(|(p, l, c)| (p.to_string(), *l, c.to_string())).collect()
+    items
+        .iter()
+        .map(|(p, l, c)| (p.to_string(), *l, c.to_string()))
+        .collect()
 }
 
 #[test]
@@ -28,12 +33,20 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         // §4.3: `FROM python:3.11-slim as builder`.
         ("backend/Dockerfile", 2, "DKR010"),
     ]);
-    assert!(actual == expected, "sentinel findings differ:\n{}", diff(&expected, &actual));
+    assert!(
+        actual == expected,
+        "sentinel findings differ:\n{}",
+        diff(&expected, &actual)
+    );
 }
 
 #[test]
 fn wellbuilt_is_silent() {
     let root = repo("wellbuilt");
     let actual = findings(&lint_project(&root, &[]), &root);
-    assert!(actual.is_empty(), "the well-built repository got findings:\n{}", diff(&BTreeSet::new(), &actual));
+    assert!(
+        actual.is_empty(),
+        "the well-built repository got findings:\n{}",
+        diff(&BTreeSet::new(), &actual)
+    );
 }

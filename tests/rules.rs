@@ -12,19 +12,37 @@ fn rule_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut failures = String::new();
     let mut cases = 0;
-    let mut families: Vec<_> = std::fs::read_dir(&root).expect("fixtures/").flatten().map(|e| e.path()).collect();
+    let mut families: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     families.sort();
-    for family in families.iter().filter(|p| p.is_dir() && !p.ends_with("repos") && !p.ends_with("hostile")) {
-        let mut rules: Vec<_> = std::fs::read_dir(family).expect("family").flatten().map(|e| e.path()).collect();
+    for family in families
+        .iter()
+        .filter(|p| p.is_dir() && !p.ends_with("repos") && !p.ends_with("hostile"))
+    {
+        let mut rules: Vec<_> = std::fs::read_dir(family)
+            .expect("family")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         rules.sort();
         for rule_dir in rules.iter().filter(|p| p.is_dir()) {
-            let dir_name = rule_dir.file_name().and_then(|n| n.to_str()).expect("utf-8 name");
+            let dir_name = rule_dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("utf-8 name");
             let code = dir_name.split('_').next().expect("CODE_name");
             assert!(
                 prodlint::registry::Registry::get().find(code).is_some(),
                 "fixture folder {dir_name} names unknown rule {code}"
             );
-            let mut case_dirs: Vec<_> = std::fs::read_dir(rule_dir).expect("rule dir").flatten().map(|e| e.path()).collect();
+            let mut case_dirs: Vec<_> = std::fs::read_dir(rule_dir)
+                .expect("rule dir")
+                .flatten()
+                .map(|e| e.path())
+                .collect();
             case_dirs.sort();
             for case in case_dirs.iter().filter(|p| p.is_dir()) {
                 cases += 1;
@@ -32,7 +50,11 @@ fn rule_fixtures() {
                 let actual = findings(&report, case);
                 let expected = expectations(case);
                 if actual != expected {
-                    failures.push_str(&format!("{}:\n{}", case.display(), diff(&expected, &actual)));
+                    failures.push_str(&format!(
+                        "{}:\n{}",
+                        case.display(),
+                        diff(&expected, &actual)
+                    ));
                 }
             }
         }

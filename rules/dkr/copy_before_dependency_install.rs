@@ -11,7 +11,9 @@ pub const META: &str = include_str!("copy_before_dependency_install.toml");
 fn is_local(arg: &str) -> bool {
     arg.starts_with(['.', '/', '*', '$', '~'])
         || arg.contains('/')
-        || [".whl", ".tar.gz", ".zip"].iter().any(|ext| arg.ends_with(ext))
+        || [".whl", ".tar.gz", ".zip"]
+            .iter()
+            .any(|ext| arg.ends_with(ext))
 }
 
 /// An install that only puts prebuilt or local artifacts in place: `--no-index` (nothing is
@@ -23,7 +25,9 @@ fn installs_prebuilt(args: &[crate::parse::shell_words::Word], copied_from_stage
     if texts.contains(&"--no-index") {
         return true;
     }
-    if texts.iter().any(|t| *t == "-r" || t.starts_with("--requirement") || (t.starts_with("-r") && t.len() > 2)) {
+    if texts.iter().any(|t| {
+        *t == "-r" || t.starts_with("--requirement") || (t.starts_with("-r") && t.len() > 2)
+    }) {
         return false;
     }
     let mut skip_next = false;
@@ -33,7 +37,18 @@ fn installs_prebuilt(args: &[crate::parse::shell_words::Word], copied_from_stage
             skip_next = false;
             continue;
         }
-        if matches!(t, "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url" | "-f" | "--find-links" | "-t" | "--target" | "--prefix") {
+        if matches!(
+            t,
+            "-c" | "--constraint"
+                | "-i"
+                | "--index-url"
+                | "--extra-index-url"
+                | "-f"
+                | "--find-links"
+                | "-t"
+                | "--target"
+                | "--prefix"
+        ) {
             skip_next = true;
             continue;
         }
@@ -56,7 +71,17 @@ fn copies_python_packages(copy: &parse_dockerfile::CopyInstruction<'_>) -> bool 
         })
         .chain(std::iter::once(copy.dest.value.to_ascii_lowercase()));
     paths.into_iter().any(|p| {
-        ["venv", "site-packages", "wheel", ".whl", "/install", ".local", "python"].iter().any(|k| p.contains(k))
+        [
+            "venv",
+            "site-packages",
+            "wheel",
+            ".whl",
+            "/install",
+            ".local",
+            "python",
+        ]
+        .iter()
+        .any(|k| p.contains(k))
     })
 }
 
@@ -66,7 +91,9 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
         let mut copied_from_stage = false;
         for inst in stage.instructions {
             if let Inst::Copy(copy) = inst {
-                if copy.options.iter().any(|f| f.name.value == "from") && copies_python_packages(copy) {
+                if copy.options.iter().any(|f| f.name.value == "from")
+                    && copies_python_packages(copy)
+                {
                     copied_from_stage = true;
                 }
             }

@@ -27,7 +27,9 @@ fn base_sets_nonroot_user(image: &str) -> bool {
 fn is_windows(file: &Dockerfile<'_, '_>, image: &str) -> bool {
     let lower = image.to_ascii_lowercase();
     file.escape == '`'
-        || ["windows", "servercore", "nanoserver", "dotnet/framework"].iter().any(|w| lower.contains(w))
+        || ["windows", "servercore", "nanoserver", "dotnet/framework"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {

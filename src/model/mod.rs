@@ -20,7 +20,10 @@ pub struct ScalarMap {
 impl ScalarMap {
     pub fn new(file_text: &str, node: &Yaml) -> ScalarMap {
         let Some(value) = node.as_str() else {
-            return ScalarMap { lines: Vec::new(), fallback: node.span.start };
+            return ScalarMap {
+                lines: Vec::new(),
+                fallback: node.span.start,
+            };
         };
         let region = file_text.get(node.span.clone()).unwrap_or("");
         let mut lines = Vec::new();
@@ -28,18 +31,28 @@ impl ScalarMap {
         let mut value_offset = 0;
         for line in value.split('\n') {
             // Each value line appears in the source after the block's indentation.
-            let found = if line.is_empty() { None } else { region[search_from..].find(line) };
+            let found = if line.is_empty() {
+                None
+            } else {
+                region[search_from..].find(line)
+            };
             match found {
                 Some(pos) => {
                     let at = search_from + pos;
                     lines.push((value_offset, node.span.start + at));
                     search_from = at + line.len();
                 }
-                None => lines.push((value_offset, node.span.start + search_from.min(region.len()))),
+                None => lines.push((
+                    value_offset,
+                    node.span.start + search_from.min(region.len()),
+                )),
             }
             value_offset += line.len() + 1;
         }
-        ScalarMap { lines, fallback: node.span.start }
+        ScalarMap {
+            lines,
+            fallback: node.span.start,
+        }
     }
 
     /// The file offset of a byte offset in the value.
@@ -72,9 +85,14 @@ pub fn expressions(text: &str) -> Vec<Expression<'_>> {
     let mut from = 0;
     while let Some(start) = text[from..].find("${{") {
         let start = from + start;
-        let Some(len) = text[start..].find("}}") else { break };
+        let Some(len) = text[start..].find("}}") else {
+            break;
+        };
         let end = start + len + 2;
-        out.push(Expression { inner: text[start + 3..end - 2].trim(), span: start..end });
+        out.push(Expression {
+            inner: text[start + 3..end - 2].trim(),
+            span: start..end,
+        });
         from = end;
     }
     out

@@ -61,7 +61,10 @@ impl<'y> PrecommitConfig<'y> {
                                     .map(|hook| Hook {
                                         node: hook,
                                         id: hook.get("id").and_then(Yaml::as_str),
-                                        args: hook.get("args").map(|a| a.as_seq().iter().collect()).unwrap_or_default(),
+                                        args: hook
+                                            .get("args")
+                                            .map(|a| a.as_seq().iter().collect())
+                                            .unwrap_or_default(),
                                         additional_dependencies: hook
                                             .get("additional_dependencies")
                                             .map(|a| a.as_seq().iter().collect())
@@ -75,6 +78,9 @@ impl<'y> PrecommitConfig<'y> {
                     .collect()
             })
             .unwrap_or_default();
-        PrecommitConfig { repos, default_language_version: doc.get("default_language_version") }
+        PrecommitConfig {
+            repos,
+            default_language_version: doc.get("default_language_version"),
+        }
     }
 }

@@ -25,11 +25,19 @@ pub struct Script {
 
 impl Script {
     pub fn new(text: &str, map: ScalarMap, origin: ScriptOrigin) -> Script {
-        Script { shell: ShellScript::parse(text), origin, map: Some(map) }
+        Script {
+            shell: ShellScript::parse(text),
+            origin,
+            map: Some(map),
+        }
     }
 
     pub fn file(text: &str) -> Script {
-        Script { shell: ShellScript::parse(text), origin: ScriptOrigin::File, map: None }
+        Script {
+            shell: ShellScript::parse(text),
+            origin: ScriptOrigin::File,
+            map: None,
+        }
     }
 
     /// A span in the script, as a span in the file.

@@ -69,8 +69,14 @@ impl<'y> Workflow<'y> {
         if let Some((_, on)) = on_entry {
             match &on.value {
                 YamlValue::Scalar(s) => events.push((s.as_str(), on)),
-                YamlValue::Seq(items) => events.extend(items.iter().filter_map(|i| i.as_str().map(|s| (s, i)))),
-                YamlValue::Map(entries) => events.extend(entries.iter().filter_map(|(k, _)| k.as_str().map(|s| (s, k)))),
+                YamlValue::Seq(items) => {
+                    events.extend(items.iter().filter_map(|i| i.as_str().map(|s| (s, i))))
+                }
+                YamlValue::Map(entries) => events.extend(
+                    entries
+                        .iter()
+                        .filter_map(|(k, _)| k.as_str().map(|s| (s, k))),
+                ),
                 YamlValue::Null => {}
             }
         }
@@ -131,7 +137,12 @@ impl<'y> Workflow<'y> {
 /// ssh deploy actions that run their `with: script:` on a remote host.
 pub fn is_ssh_script_action(uses: &str) -> bool {
     let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-    matches!(name.as_str(), "appleboy/ssh-action" | "garygrossgarten/github-action-ssh" | "cross-the-world/ssh-scp-ssh-pipelines")
+    matches!(
+        name.as_str(),
+        "appleboy/ssh-action"
+            | "garygrossgarten/github-action-ssh"
+            | "cross-the-world/ssh-scp-ssh-pipelines"
+    )
 }
 
 /// Every shell script of a workflow: `run:` blocks (bash unless `shell:` says another shell)
@@ -142,17 +153,33 @@ pub fn scripts(file_text: &str, workflow: &Workflow<'_>) -> Vec<Script> {
         for (step_index, step) in job.steps.iter().enumerate() {
             if let Some(run) = step.run {
                 let shell = step.shell.unwrap_or("bash");
-                let is_posix = ["bash", "sh"].iter().any(|s| shell == *s || shell.starts_with(&format!("{s} ")));
+                let is_posix = ["bash", "sh"]
+                    .iter()
+                    .any(|s| shell == *s || shell.starts_with(&format!("{s} ")));
                 if is_posix {
                     if let Some(text) = run.as_str() {
-                        out.push(Script::new(text, ScalarMap::new(file_text, run), ScriptOrigin::RunStep { job: job_index, step: step_index }));
+                        out.push(Script::new(
+                            text,
+                            ScalarMap::new(file_text, run),
+                            ScriptOrigin::RunStep {
+                                job: job_index,
+                                step: step_index,
+                            },
+                        ));
                     }
                 }
             }
             if step.uses_str().is_some_and(is_ssh_script_action) {
                 if let Some((_, script)) = step.with_input("script") {
                     if let Some(text) = script.as_str() {
-                        out.push(Script::new(text, ScalarMap::new(file_text, script), ScriptOrigin::SshScript { job: job_index, step: step_index }));
+                        out.push(Script::new(
+                            text,
+                            ScalarMap::new(file_text, script),
+                            ScriptOrigin::SshScript {
+                                job: job_index,
+                                step: step_index,
+                            },
+                        ));
                     }
                 }
             }

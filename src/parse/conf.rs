@@ -50,7 +50,10 @@ pub fn parse(text: &str) -> Result<Vec<Directive>, ConfError> {
                         }
                     }
                     if !closed {
-                        return Err(ConfError { message: format!("unterminated {c} quote"), offset: start + i });
+                        return Err(ConfError {
+                            message: format!("unterminated {c} quote"),
+                            offset: start + i,
+                        });
                     }
                 }
                 _ => {
@@ -68,9 +71,17 @@ pub fn parse(text: &str) -> Result<Vec<Directive>, ConfError> {
                 }
             }
         }
-        let Some(((name, name_span), args)) = words.split_first().map(|(n, a)| (n.clone(), a.to_vec())) else { continue };
+        let Some(((name, name_span), args)) =
+            words.split_first().map(|(n, a)| (n.clone(), a.to_vec()))
+        else {
+            continue;
+        };
         let end = args.last().map_or(name_span.end, |(_, s)| s.end);
-        out.push(Directive { name: name.to_ascii_lowercase(), args, span: name_span.start..end });
+        out.push(Directive {
+            name: name.to_ascii_lowercase(),
+            args,
+            span: name_span.start..end,
+        });
     }
     Ok(out)
 }
@@ -85,7 +96,10 @@ mod tests {
             panic!("parses")
         };
         assert_eq!(d[0].name, "sentinel");
-        assert_eq!(d[0].args.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(), vec!["monitor", "mymaster", "redis-master", "6379", "2"]);
+        assert_eq!(
+            d[0].args.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(),
+            vec!["monitor", "mymaster", "redis-master", "6379", "2"]
+        );
         assert_eq!(d[1].name, "max_connections");
         assert_eq!(d[1].args[0].0, "200");
         assert_eq!(d[2].args[0].0, "%m [%p] ");

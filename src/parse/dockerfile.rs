@@ -59,7 +59,11 @@ impl<'b, 't> Stage<'b, 't> {
     }
 
     /// Every `RUN` of the stage with its simple commands (heredoc bodies included).
-    pub fn runs(&self, escape: char) -> impl Iterator<Item = (&'b parse_dockerfile::RunInstruction<'t>, Vec<SimpleCommand>)> + '_ {
+    pub fn runs(
+        &self,
+        escape: char,
+    ) -> impl Iterator<Item = (&'b parse_dockerfile::RunInstruction<'t>, Vec<SimpleCommand>)> + '_
+    {
         self.instructions.iter().filter_map(move |inst| match inst {
             Instruction::Run(run) => Some((run, run_commands(self.text, run, escape))),
             _ => None,
@@ -77,7 +81,11 @@ impl<'b, 't> Stage<'b, 't> {
 
 /// The shell commands of a `RUN`: shell form split into words, heredoc scripts likewise.
 /// Exec form (`RUN ["pip", "install", "x"]`) becomes one command.
-pub fn run_commands(text: &str, run: &parse_dockerfile::RunInstruction<'_>, escape: char) -> Vec<SimpleCommand> {
+pub fn run_commands(
+    text: &str,
+    run: &parse_dockerfile::RunInstruction<'_>,
+    escape: char,
+) -> Vec<SimpleCommand> {
     let mut commands = command_words(&run.arguments, escape);
     for doc in &run.here_docs {
         // The raw body, not `doc.value`: `<<-` strips leading tabs from the value, which would
@@ -95,7 +103,10 @@ pub fn command_words(command: &Command<'_>, escape: char) -> Vec<SimpleCommand> 
             words: exec
                 .value
                 .iter()
-                .map(|s| crate::parse::shell_words::Word { text: s.value.to_string(), span: s.span.clone() })
+                .map(|s| crate::parse::shell_words::Word {
+                    text: s.value.to_string(),
+                    span: s.span.clone(),
+                })
                 .collect(),
         }],
         _ => Vec::new(),
@@ -105,7 +116,10 @@ pub fn command_words(command: &Command<'_>, escape: char) -> Vec<SimpleCommand> 
 pub fn parse_ast(text: &str) -> Result<parse_dockerfile::Dockerfile<'_>, DockerfileError> {
     parse_dockerfile::parse(text).map_err(|err| {
         let offset = offset_of(text, err.line(), err.column());
-        DockerfileError { message: err.to_string(), offset }
+        DockerfileError {
+            message: err.to_string(),
+            offset,
+        }
     })
 }
 
@@ -140,8 +154,15 @@ pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
     for line in text.split_inclusive('\n') {
         if let Some((delim, strip_tabs)) = pending.first().cloned() {
             let body = line.trim_end_matches(['\n', '\r']);
-            let candidate = if strip_tabs { body.trim_start_matches('\t') } else { body };
-            out.extend(line.chars().map(|c| if c == '\n' || c == '\r' { c } else { ' ' }));
+            let candidate = if strip_tabs {
+                body.trim_start_matches('\t')
+            } else {
+                body
+            };
+            out.extend(
+                line.chars()
+                    .map(|c| if c == '\n' || c == '\r' { c } else { ' ' }),
+            );
             changed = true;
             if candidate == delim {
                 pending.remove(0);
@@ -156,7 +177,9 @@ pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
         // `ENTRYPOINT []` / `CMD []` reset an inherited value (Docker docs, "ENTRYPOINT"); the
         // parser wants an argument. Turned into a comment of the same length: the rules lose
         // only the reset.
-        let is_reset = ["ENTRYPOINT", "CMD"].iter().any(|k| keyword.eq_ignore_ascii_case(k))
+        let is_reset = ["ENTRYPOINT", "CMD"]
+            .iter()
+            .any(|k| keyword.eq_ignore_ascii_case(k))
             && trimmed[keyword.len()..].trim() == "[]";
         if is_reset {
             let lead = line.len() - trimmed.len();
@@ -170,9 +193,14 @@ pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
         if !keyword.eq_ignore_ascii_case("RUN") {
             continue;
         }
-        let args: Vec<&str> = trimmed[keyword.len()..].split_whitespace().filter(|w| !w.starts_with("--")).collect();
+        let args: Vec<&str> = trimmed[keyword.len()..]
+            .split_whitespace()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
         for (i, word) in args.iter().enumerate() {
-            let Some(rest) = word.find("<<").map(|p| &word[p + 2..]) else { continue };
+            let Some(rest) = word.find("<<").map(|p| &word[p + 2..]) else {
+                continue;
+            };
             // The first argument is a heredoc the parser reads itself.
             if i == 0 && word.starts_with("<<") {
                 continue;
@@ -181,7 +209,11 @@ pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
                 Some(r) => (true, r),
                 None => (false, rest),
             };
-            let delim: String = rest.trim_matches(['"', '\'']).chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let delim: String = rest
+                .trim_matches(['"', '\''])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             if !delim.is_empty() {
                 pending.push((delim, strip_tabs));
             }
@@ -192,7 +224,11 @@ pub fn rewrite_unparsed_forms(text: &str) -> Option<String> {
 
 impl<'b, 't> Dockerfile<'b, 't> {
     pub fn new(text: &'t str, path: &'b Path, ast: &'b parse_dockerfile::Dockerfile<'t>) -> Self {
-        let escape = ast.parser_directives.escape.as_ref().map_or('\\', |d| d.value.value);
+        let escape = ast
+            .parser_directives
+            .escape
+            .as_ref()
+            .map_or('\\', |d| d.value.value);
         let stages = ast
             .stages()
             .enumerate()
@@ -204,7 +240,13 @@ impl<'b, 't> Dockerfile<'b, 't> {
                 instructions: stage.instructions,
             })
             .collect();
-        Dockerfile { text, path, escape, stages, global_args: ast.global_args().collect() }
+        Dockerfile {
+            text,
+            path,
+            escape,
+            stages,
+            global_args: ast.global_args().collect(),
+        }
     }
 
     /// A Dockerfile for a development environment, not a production image: under `.devcontainer/`,
@@ -262,7 +304,10 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col_bytes = l.char_indices().nth(column.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            let col_bytes = l
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(l.len(), |(b, _)| b);
             return offset + col_bytes;
         }
         offset += l.len();
@@ -294,10 +339,16 @@ mod tests {
     #[test]
     fn late_heredoc_bodies_are_blanked_in_place() {
         let text = "FROM python:3.12\nRUN python3 <<EOF\nimport os\nEOF\nRUN <<EOT\necho hi\nEOT\nUSER app\n";
-        assert!(parse_ast(text).is_err(), "parse-dockerfile 0.1.9 cannot read the late heredoc");
+        assert!(
+            parse_ast(text).is_err(),
+            "parse-dockerfile 0.1.9 cannot read the late heredoc"
+        );
         let blanked = rewrite_unparsed_forms(text).expect("one late heredoc");
         assert_eq!(blanked.len(), text.len());
-        assert!(blanked.contains("RUN <<EOT\necho hi\nEOT"), "first-argument heredocs stay");
+        assert!(
+            blanked.contains("RUN <<EOT\necho hi\nEOT"),
+            "first-argument heredocs stay"
+        );
         assert!(parse_ast(&blanked).is_ok());
         assert!(rewrite_unparsed_forms("FROM x\nRUN <<EOF\na\nEOF\n").is_none());
         let reset = "FROM x\nENTRYPOINT []\nCMD [\"a\"]\n";

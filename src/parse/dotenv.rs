@@ -29,15 +29,28 @@ pub fn parse(text: &str) -> Result<Vec<DotenvEntry>, DotenvError> {
         }
         let lead = line.len() - body.len();
         let (body, lead) = match body.strip_prefix("export ") {
-            Some(rest) => (rest.trim_start(), lead + (body.len() - rest.trim_start().len())),
+            Some(rest) => (
+                rest.trim_start(),
+                lead + (body.len() - rest.trim_start().len()),
+            ),
             None => (body, lead),
         };
         let Some(eq) = body.find('=') else {
-            return Err(DotenvError { message: format!("expected `KEY=value`, found `{}`", body.trim()), offset: start + lead });
+            return Err(DotenvError {
+                message: format!("expected `KEY=value`, found `{}`", body.trim()),
+                offset: start + lead,
+            });
         };
         let key = body[..eq].trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
-            return Err(DotenvError { message: format!("invalid variable name `{key}`"), offset: start + lead });
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
+            return Err(DotenvError {
+                message: format!("invalid variable name `{key}`"),
+                offset: start + lead,
+            });
         }
         let after = &body[eq + 1..];
         let value_start = start + lead + eq + 1 + (after.len() - after.trim_start().len());
@@ -53,7 +66,10 @@ pub fn parse(text: &str) -> Result<Vec<DotenvEntry>, DotenvError> {
                         break (value, consumed - (collected.len() - end) + 1);
                     }
                     let Some(next) = lines.next() else {
-                        return Err(DotenvError { message: format!("unterminated {q} quote"), offset: value_start });
+                        return Err(DotenvError {
+                            message: format!("unterminated {q} quote"),
+                            offset: value_start,
+                        });
                     };
                     offset += next.len();
                     collected.push('\n');
@@ -84,15 +100,31 @@ mod tests {
     #[test]
     fn reads_forms() {
         let text = "# c\nA=1\nexport B = \"two words\" \nC='x' # note\nD=plain # comment\nE=\n";
-        let Ok(entries) = parse(text) else { panic!("parses") };
-        let pairs: Vec<_> = entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
-        assert_eq!(pairs, vec![("A", "1"), ("B", "two words"), ("C", "x"), ("D", "plain"), ("E", "")]);
+        let Ok(entries) = parse(text) else {
+            panic!("parses")
+        };
+        let pairs: Vec<_> = entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("A", "1"),
+                ("B", "two words"),
+                ("C", "x"),
+                ("D", "plain"),
+                ("E", "")
+            ]
+        );
         assert_eq!(&text[entries[1].key_span.clone()], "B");
     }
 
     #[test]
     fn multiline_and_errors() {
-        let Ok(entries) = parse("K=\"a\nb\"\nL=2\n") else { panic!("parses") };
+        let Ok(entries) = parse("K=\"a\nb\"\nL=2\n") else {
+            panic!("parses")
+        };
         assert_eq!(entries[0].value, "a\nb");
         assert_eq!(entries[1].key, "L");
         assert!(parse("K=\"open\n").is_err());

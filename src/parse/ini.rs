@@ -50,21 +50,31 @@ impl IniFile {
             }
             if let Some(name) = trimmed.strip_prefix('[') {
                 let Some(name) = name.strip_suffix(']') else {
-                    return Err(IniError { message: "section header without `]`".into(), offset: start });
+                    return Err(IniError {
+                        message: "section header without `]`".into(),
+                        offset: start,
+                    });
                 };
                 section = Some(name.trim().to_string());
                 continue;
             }
             let Some(sep) = line.find(['=', ':']) else {
-                return Err(IniError { message: format!("expected `key = value`, found `{trimmed}`"), offset: start });
+                return Err(IniError {
+                    message: format!("expected `key = value`, found `{trimmed}`"),
+                    offset: start,
+                });
             };
             let Some(section) = &section else {
-                return Err(IniError { message: "key before any [section]".into(), offset: start });
+                return Err(IniError {
+                    message: "key before any [section]".into(),
+                    offset: start,
+                });
             };
             let key = line[..sep].trim();
             let value = line[sep + 1..].trim();
             let key_start = start + (line.len() - line.trim_start().len());
-            let value_start = start + sep + 1 + (line[sep + 1..].len() - line[sep + 1..].trim_start().len());
+            let value_start =
+                start + sep + 1 + (line[sep + 1..].len() - line[sep + 1..].trim_start().len());
             entries.push(IniEntry {
                 section: section.clone(),
                 key: key.to_ascii_lowercase(),
@@ -77,7 +87,10 @@ impl IniFile {
     }
 
     pub fn get(&self, section: &str, key: &str) -> Option<&IniEntry> {
-        self.entries.iter().rev().find(|e| e.section == section && e.key == key)
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.section == section && e.key == key)
     }
 }
 
@@ -88,9 +101,18 @@ mod tests {
     #[test]
     fn reads_sections_and_continuations() {
         let text = "[flake8]\nmax-line-length = 100\nextend-ignore =\n    E203,\n    W503\n[coverage:report]\nfail_under: 80\n";
-        let Ok(ini) = IniFile::parse(text) else { panic!("parses") };
-        assert_eq!(ini.get("flake8", "max-line-length").map(|e| e.value.as_str()), Some("100"));
-        assert_eq!(ini.get("flake8", "extend-ignore").map(|e| e.value.as_str()), Some("E203,\nW503"));
+        let Ok(ini) = IniFile::parse(text) else {
+            panic!("parses")
+        };
+        assert_eq!(
+            ini.get("flake8", "max-line-length")
+                .map(|e| e.value.as_str()),
+            Some("100")
+        );
+        assert_eq!(
+            ini.get("flake8", "extend-ignore").map(|e| e.value.as_str()),
+            Some("E203,\nW503")
+        );
         let fu = ini.get("coverage:report", "fail_under").expect("entry");
         assert_eq!(&text[fu.value_span.clone()], "80");
     }

@@ -18,8 +18,14 @@ pub struct PythonSyntaxError {
 
 impl PythonFile {
     pub fn parse(text: &str, stub: bool) -> PythonFile {
-        let source_type = if stub { PySourceType::Stub } else { PySourceType::Python };
-        PythonFile { parsed: ruff_python_parser::parse_unchecked_source(text, source_type) }
+        let source_type = if stub {
+            PySourceType::Stub
+        } else {
+            PySourceType::Python
+        };
+        PythonFile {
+            parsed: ruff_python_parser::parse_unchecked_source(text, source_type),
+        }
     }
 
     /// The first syntax error, if any (the parser recovers; one finding per file is enough).

@@ -48,7 +48,11 @@ impl ShellCommand {
 
     /// Positional words after the program, with options (`-x`, `--x`) and their `=` values dropped.
     pub fn positionals(&self) -> Vec<&str> {
-        self.args.iter().map(|a| a.text.as_str()).filter(|a| !a.starts_with('-')).collect()
+        self.args
+            .iter()
+            .map(|a| a.text.as_str())
+            .filter(|a| !a.starts_with('-'))
+            .collect()
     }
 }
 
@@ -69,7 +73,10 @@ impl ShellScript {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
                 let mut parser = Parser::new();
-                if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+                if parser
+                    .set_language(&tree_sitter_bash::LANGUAGE.into())
+                    .is_err()
+                {
                     return None;
                 }
                 *slot = Some(parser);
@@ -77,10 +84,20 @@ impl ShellScript {
             slot.as_mut().and_then(|p| p.parse(text, None))
         });
         let Some(tree) = tree else {
-            return ShellScript { commands: Vec::new(), has_error: true };
+            return ShellScript {
+                commands: Vec::new(),
+                has_error: true,
+            };
         };
-        let mut script = ShellScript { commands: Vec::new(), has_error: tree.root_node().has_error() };
-        let mut walker = Walker { text, script: &mut script, depth: 0 };
+        let mut script = ShellScript {
+            commands: Vec::new(),
+            has_error: tree.root_node().has_error(),
+        };
+        let mut walker = Walker {
+            text,
+            script: &mut script,
+            depth: 0,
+        };
         walker.visit(tree.root_node(), None, false);
         script
     }
@@ -109,7 +126,9 @@ struct Walker<'t, 's> {
 
 impl Walker<'_, '_> {
     fn node_text(&self, node: Node<'_>) -> &str {
-        self.text.get(node.start_byte()..node.end_byte()).unwrap_or("")
+        self.text
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
     }
 
     fn visit(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
@@ -128,7 +147,9 @@ impl Walker<'_, '_> {
                 for child in node.named_children(&mut cursor) {
                     let before = self.script.commands.len();
                     self.visit(child, parent, checked);
-                    if let (Some(prev), Some(cmd)) = (previous, self.script.commands.get_mut(before)) {
+                    if let (Some(prev), Some(cmd)) =
+                        (previous, self.script.commands.get_mut(before))
+                    {
                         cmd.piped_from = Some(prev);
                     }
                     if self.script.commands.len() > before {
@@ -183,9 +204,15 @@ impl Walker<'_, '_> {
                     nested.push(child);
                 }
                 ("export" | "declare" | "local" | "readonly" | "typeset", _) if declaration => {
-                    name = Some(ShellWord { text: child.kind().to_string(), span: child.start_byte()..child.end_byte() });
+                    name = Some(ShellWord {
+                        text: child.kind().to_string(),
+                        span: child.start_byte()..child.end_byte(),
+                    });
                 }
-                (_, Some("redirect")) | ("file_redirect" | "heredoc_redirect" | "herestring_redirect", _) => nested.push(child),
+                (_, Some("redirect"))
+                | ("file_redirect" | "heredoc_redirect" | "herestring_redirect", _) => {
+                    nested.push(child)
+                }
                 ("comment", _) => {}
                 (_, _) if child.is_named() => {
                     args.push(self.word(child));
@@ -218,22 +245,32 @@ impl Walker<'_, '_> {
     fn word(&self, node: Node<'_>) -> ShellWord {
         let raw = self.node_text(node);
         let text = match node.kind() {
-            "command_name" => node.named_child(0).map_or_else(|| unquote(raw), |c| self.word(c).text),
+            "command_name" => node
+                .named_child(0)
+                .map_or_else(|| unquote(raw), |c| self.word(c).text),
             "string" | "raw_string" | "ansi_c_string" => unquote(raw),
             "concatenation" => {
                 let mut cursor = node.walk();
-                node.named_children(&mut cursor).map(|c| self.word(c).text).collect()
+                node.named_children(&mut cursor)
+                    .map(|c| self.word(c).text)
+                    .collect()
             }
             "word" | "number" => raw.replace("\\\n", ""),
             _ => raw.to_string(),
         };
-        ShellWord { text, span: node.start_byte()..node.end_byte() }
+        ShellWord {
+            text,
+            span: node.start_byte()..node.end_byte(),
+        }
     }
 }
 
 /// Removes one level of quotes: `"a b"` -> `a b`, `'x'` -> `x`, `$'x'` -> `x`.
 fn unquote(raw: &str) -> String {
-    let raw = raw.strip_prefix('$').filter(|r| r.starts_with('\'')).unwrap_or(raw);
+    let raw = raw
+        .strip_prefix('$')
+        .filter(|r| r.starts_with('\''))
+        .unwrap_or(raw);
     for q in ['"', '\''] {
         if raw.len() >= 2 && raw.starts_with(q) && raw.ends_with(q) {
             return raw[1..raw.len() - 1].to_string();
@@ -247,12 +284,18 @@ mod tests {
     use super::*;
 
     fn names(script: &ShellScript) -> Vec<&str> {
-        script.commands.iter().map(|c| c.name.text.as_str()).collect()
+        script
+            .commands
+            .iter()
+            .map(|c| c.name.text.as_str())
+            .collect()
     }
 
     #[test]
     fn commands_not_strings_or_comments() {
-        let s = ShellScript::parse("# docker-compose up\necho \"docker-compose up\"\ndocker compose up -d\n");
+        let s = ShellScript::parse(
+            "# docker-compose up\necho \"docker-compose up\"\ndocker compose up -d\n",
+        );
         assert_eq!(names(&s), vec!["echo", "docker"]);
         assert_eq!(s.commands[1].positionals(), vec!["compose", "up"]);
     }
@@ -270,15 +313,27 @@ mod tests {
         assert!(ShellScript::parse("set -euo pipefail\n").sets_errexit());
         assert!(ShellScript::parse("set -o errexit\n").sets_errexit());
         assert!(!ShellScript::parse("set -x\n").sets_errexit());
-        let s = ShellScript::parse("curl -f http://x/health || exit 1\nif alembic upgrade head; then :; fi\n");
+        let s = ShellScript::parse(
+            "curl -f http://x/health || exit 1\nif alembic upgrade head; then :; fi\n",
+        );
         assert!(s.commands[0].checked);
-        assert!(s.commands.iter().find(|c| c.name.text == "alembic").is_some_and(|c| c.checked));
+        assert!(s
+            .commands
+            .iter()
+            .find(|c| c.name.text == "alembic")
+            .is_some_and(|c| c.checked));
     }
 
     #[test]
     fn assignments_and_quotes() {
         let s = ShellScript::parse("PIP_NO_CACHE_DIR=1 pip install 'a b' \"c\"\n");
-        assert_eq!(s.commands[0].assignments, vec![("PIP_NO_CACHE_DIR".to_string(), "1".to_string())]);
-        assert_eq!(s.commands[0].arg_texts().collect::<Vec<_>>(), vec!["install", "a b", "c"]);
+        assert_eq!(
+            s.commands[0].assignments,
+            vec![("PIP_NO_CACHE_DIR".to_string(), "1".to_string())]
+        );
+        assert_eq!(
+            s.commands[0].arg_texts().collect::<Vec<_>>(),
+            vec!["install", "a b", "c"]
+        );
     }
 }

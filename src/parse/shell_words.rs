@@ -25,12 +25,18 @@ impl SimpleCommand {
     pub fn argv(&self) -> &[Word] {
         let mut rest = &self.words[..];
         loop {
-            let Some(first) = rest.first() else { return rest };
-            let is_assignment = first
-                .text
-                .split_once('=')
-                .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-            if is_assignment || matches!(first.text.as_str(), "sudo" | "exec" | "command" | "time" | "nohup") {
+            let Some(first) = rest.first() else {
+                return rest;
+            };
+            let is_assignment = first.text.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            if is_assignment
+                || matches!(
+                    first.text.as_str(),
+                    "sudo" | "exec" | "command" | "time" | "nohup"
+                )
+            {
                 rest = &rest[1..];
             } else {
                 return rest;
@@ -42,13 +48,16 @@ impl SimpleCommand {
     pub fn assignments(&self) -> impl Iterator<Item = (&str, &str)> {
         self.words.iter().map_while(|w| {
             let (name, value) = w.text.split_once('=')?;
-            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             valid.then_some((name, value))
         })
     }
 
     pub fn program(&self) -> Option<&str> {
-        self.argv().first().map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+        self.argv()
+            .first()
+            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
     }
 
     pub fn has_word(&self, word: &str) -> bool {
@@ -69,9 +78,18 @@ pub fn split_commands(text: &str, base: usize, escape: char) -> Vec<SimpleComman
     let mut word_start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
 
-    fn end_word(word: &mut String, start: &mut Option<usize>, end: usize, base: usize, cmd: &mut SimpleCommand) {
+    fn end_word(
+        word: &mut String,
+        start: &mut Option<usize>,
+        end: usize,
+        base: usize,
+        cmd: &mut SimpleCommand,
+    ) {
         if let Some(s) = start.take() {
-            cmd.words.push(Word { text: std::mem::take(word), span: base + s..base + end });
+            cmd.words.push(Word {
+                text: std::mem::take(word),
+                span: base + s..base + end,
+            });
         }
     }
     fn end_command(cmd: &mut SimpleCommand, commands: &mut Vec<SimpleCommand>) {
@@ -166,12 +184,18 @@ mod tests {
     use super::*;
 
     fn texts(cmds: &[SimpleCommand]) -> Vec<Vec<String>> {
-        cmds.iter().map(|c| c.words.iter().map(|w| w.text.clone()).collect()).collect()
+        cmds.iter()
+            .map(|c| c.words.iter().map(|w| w.text.clone()).collect())
+            .collect()
     }
 
     #[test]
     fn splits_and_unquotes() {
-        let cmds = split_commands("apt-get update && pip install \"a b\" 'c' \\\n  d; echo x | tee y # note", 0, '\\');
+        let cmds = split_commands(
+            "apt-get update && pip install \"a b\" 'c' \\\n  d; echo x | tee y # note",
+            0,
+            '\\',
+        );
         assert_eq!(
             texts(&cmds),
             vec![
@@ -193,7 +217,10 @@ mod tests {
     fn argv_skips_assignments_and_sudo() {
         let cmds = split_commands("PIP_NO_CACHE_DIR=1 sudo pip install x", 0, '\\');
         assert_eq!(cmds[0].program(), Some("pip"));
-        assert_eq!(cmds[0].assignments().collect::<Vec<_>>(), vec![("PIP_NO_CACHE_DIR", "1")]);
+        assert_eq!(
+            cmds[0].assignments().collect::<Vec<_>>(),
+            vec![("PIP_NO_CACHE_DIR", "1")]
+        );
     }
 
     #[test]

@@ -19,8 +19,14 @@ pub fn lint_project(root: &Path, select: &[&str]) -> Report {
     };
     let config = root.join("prodlint.toml");
     let explicit = config.is_file().then_some(config);
-    let settings = Settings::load(explicit.as_deref(), root, &overrides).expect("fixture config loads");
-    let request = LintRequest { paths: vec![root.to_path_buf()], stdin: None, jobs: Some(1), root: Some(root.to_path_buf()) };
+    let settings =
+        Settings::load(explicit.as_deref(), root, &overrides).expect("fixture config loads");
+    let request = LintRequest {
+        paths: vec![root.to_path_buf()],
+        stdin: None,
+        jobs: Some(1),
+        root: Some(root.to_path_buf()),
+    };
     lint(&request, &settings).expect("lint runs")
 }
 
@@ -34,8 +40,15 @@ pub fn findings(report: &Report, root: &Path) -> BTreeSet<Finding> {
         .map(|d| {
             let (start, _) = report.position(d);
             let shown = PathBuf::from(&report.file(d.file).display);
-            let abs = if shown.is_absolute() { shown } else { cwd.join(shown) };
-            let rel = abs.strip_prefix(&root_abs).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_else(|_| abs.to_string_lossy().into_owned());
+            let abs = if shown.is_absolute() {
+                shown
+            } else {
+                cwd.join(shown)
+            };
+            let rel = abs
+                .strip_prefix(&root_abs)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| abs.to_string_lossy().into_owned());
             (rel, start.line, registry.rules[d.rule].meta.code.clone())
         })
         .collect()
@@ -47,10 +60,18 @@ pub fn findings(report: &Report, root: &Path) -> BTreeSet<Finding> {
 pub fn expectations(root: &Path) -> BTreeSet<Finding> {
     let mut out = BTreeSet::new();
     for entry in walk(root) {
-        let Ok(text) = std::fs::read_to_string(&entry) else { continue };
-        let rel = entry.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
+        let rel = entry
+            .strip_prefix(root)
+            .expect("under root")
+            .to_string_lossy()
+            .replace('\\', "/");
         for (i, line) in text.lines().enumerate() {
-            let Some(pos) = line.find("# expect:") else { continue };
+            let Some(pos) = line.find("# expect:") else {
+                continue;
+            };
             let alone = line[..pos].trim().is_empty();
             let target = if alone { i + 2 } else { i + 1 };
             for code in line[pos + "# expect:".len()..].split(',') {
@@ -59,7 +80,11 @@ pub fn expectations(root: &Path) -> BTreeSet<Finding> {
                     continue;
                 }
                 match code.split_once('@') {
-                    Some((c, n)) => out.insert((rel.clone(), n.parse().expect("line number after @"), c.to_string())),
+                    Some((c, n)) => out.insert((
+                        rel.clone(),
+                        n.parse().expect("line number after @"),
+                        c.to_string(),
+                    )),
                     None => out.insert((rel.clone(), target, code.to_string())),
                 };
             }
@@ -72,7 +97,9 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
