@@ -43,6 +43,10 @@ pub struct Report {
     pub suppressed: usize,
     pub files_linted: usize,
     pub notes: Vec<String>,
+    /// Line/column of every span boundary of `diagnostics`, by (file, byte offset), filled once
+    /// by [`Report::index_positions`]. Counting a column walks its line from the start: per
+    /// finding that is quadratic on a long line (200k findings on one 1.4 MB line took 17 s).
+    positions: std::collections::HashMap<(FileId, usize), crate::source::LineCol>,
 }
 
 impl Report {
@@ -52,11 +56,51 @@ impl Report {
 
     /// Line and column of a diagnostic's start.
     pub fn position(&self, d: &Diagnostic) -> (crate::source::LineCol, crate::source::LineCol) {
+        let cached = |offset| self.positions.get(&(d.file, offset)).copied();
+        if let (Some(start), Some(end)) = (cached(d.span.start), cached(d.span.end)) {
+            return (start, end);
+        }
         match &self.files[d.file].source {
             Some(src) => (src.line_col(d.span.start), src.line_col(d.span.end)),
             None => {
                 let one = crate::source::LineCol { line: 1, column: 1 };
                 (one, one)
+            }
+        }
+    }
+
+    /// Fills the position cache in one sweep per file: offsets in order, columns counted on from
+    /// the previous offset when it is on the same line.
+    fn index_positions(&mut self) {
+        let mut by_file: std::collections::BTreeMap<FileId, Vec<usize>> = Default::default();
+        for d in &self.diagnostics {
+            by_file
+                .entry(d.file)
+                .or_default()
+                .extend([d.span.start, d.span.end]);
+        }
+        for (file, mut offsets) in by_file {
+            let Some(src) = &self.files[file].source else {
+                continue;
+            };
+            offsets.sort_unstable();
+            offsets.dedup();
+            let text: &str = &src.text;
+            let mut previous: Option<(usize, crate::source::LineCol)> = None;
+            for offset in offsets {
+                let clamped = crate::source::clamp_to_char_boundary(text, offset);
+                let line = src.lines.line_of(clamped);
+                let pos = match previous {
+                    Some((from, at)) if at.line == line + 1 && from <= clamped => {
+                        crate::source::LineCol {
+                            line: at.line,
+                            column: at.column + text[from..clamped].chars().count(),
+                        }
+                    }
+                    _ => src.line_col(clamped),
+                };
+                previous = Some((clamped, pos));
+                self.positions.insert((file, offset), pos);
             }
         }
     }
@@ -193,6 +237,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         );
     }
 
+    report.index_positions();
     let mut keyed: Vec<_> = std::mem::take(&mut report.diagnostics)
         .into_iter()
         .map(|d| {

@@ -567,6 +567,26 @@ fn columns_count_unicode_scalar_values() {
 }
 
 #[test]
+fn columns_of_several_findings_on_one_line() {
+    let p = Project::new().with(
+        "Dockerfile",
+        "# prodlint: ignore[DKR001, ünknown, DKR003]\nFROM python:3.12-slim\nUSER app\nCMD [\"python\"]\n",
+    );
+    let columns: Vec<(u64, u64, u64, u64)> = p
+        .json(&["."])
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap_or(0);
+            (n("line"), n("column"), n("end_line"), n("end_column"))
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        vec![(1, 20, 1, 26), (1, 28, 1, 35), (1, 37, 1, 43)]
+    );
+}
+
+#[test]
 fn github_annotations_per_severity() {
     let p = Project::new().with("Dockerfile", ROOTY).with(
         "svc/Dockerfile",
