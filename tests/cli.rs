@@ -665,6 +665,51 @@ fn human_output_has_no_colour_with_no_color() {
     assert!(!run.stdout.contains('\x1b'));
 }
 
+/// Runs `prodlint ARGS` on a pseudo-terminal (util-linux `script`), where colour is on by
+/// default; `None` when `script` is not available.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(p: &Project, args: &str, no_color: Option<&str>) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_prodlint");
+    let mut cmd = std::process::Command::new("script");
+    cmd.current_dir(p.root())
+        .args(["-qec", &format!("'{bin}' {args}"), "/dev/null"]);
+    match no_color {
+        Some(value) => cmd.env("NO_COLOR", value),
+        None => cmd.env_remove("NO_COLOR"),
+    };
+    let out = cmd.output().ok()?;
+    let code = out.status.code()?;
+    (code == 0 || code == 1).then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_color_on_a_terminal() {
+    let p = Project::new().with("Dockerfile", ROOTY);
+    let Some(coloured) = on_a_terminal(&p, "check .", None) else {
+        eprintln!("skipped: no util-linux `script` for a pseudo-terminal");
+        return;
+    };
+    // On a terminal the default is human output, in colour.
+    assert!(coloured.contains('\x1b'), "{coloured}");
+    assert!(coloured.contains("runs-as-root"), "{coloured}");
+    for (args, no_color) in [
+        ("check .", Some("1")),
+        ("check --no-color .", None),
+        ("check --output-format human .", Some("true")),
+    ] {
+        let plain = on_a_terminal(&p, args, no_color).expect("ran before");
+        assert!(
+            !plain.contains('\x1b'),
+            "{args} NO_COLOR={no_color:?}:\n{plain}"
+        );
+        assert!(plain.contains("runs-as-root"), "{plain}");
+    }
+    // An empty NO_COLOR is unset (no-color.org).
+    let empty = on_a_terminal(&p, "check .", Some("")).expect("ran before");
+    assert!(empty.contains('\x1b'));
+}
+
 #[test]
 fn quiet_prints_findings_only() {
     let p = Project::new()
