@@ -1,11 +1,17 @@
 //! The pipeline, one direction: discover -> read + parse once (parallel) -> file rules and facts
 //! -> project rules -> suppressions and config filters -> sorted report.
 
+use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
 use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
-use crate::parse::{dockerfile, python::PythonFile, yaml};
+use crate::model::precommit::PrecommitConfig;
+use crate::model::scripts::Script;
+use crate::model::workflow::{scripts as workflow_scripts, Workflow};
+use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
+use crate::parse::ini::IniFile;
+use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
 use crate::registry::{Check, Ctx, Registry};
 use crate::settings::Settings;
 use crate::source::{FileId, SourceText, Span};
@@ -199,6 +205,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         });
 
         let mut facts = ProjectFacts {
+            python_project_anchor: python_project_anchor(&project.files, base),
             paths: project.paths,
             ..ProjectFacts::default()
         };
@@ -471,7 +478,19 @@ fn process_file(
     shown: &str,
 ) -> FileResult {
     let mut result = FileResult::default();
-    let contributes_facts = matches!(file.kind, FileKind::Dockerfile | FileKind::Compose);
+    // Kinds whose facts project rules read are parsed even when not requested.
+    let contributes_facts = matches!(
+        file.kind,
+        FileKind::Dockerfile
+            | FileKind::Compose
+            | FileKind::Workflow
+            | FileKind::Precommit
+            | FileKind::Pyproject
+            | FileKind::SetupCfg
+            | FileKind::Flake8
+            | FileKind::ToxIni
+            | FileKind::Coveragerc
+    );
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
     }
@@ -539,7 +558,6 @@ fn process_file(
     };
     result.linted = true;
     let lines = crate::source::LineIndex::new(text);
-    let enabled = |rule: usize| settings.enabled[rule];
     let mut parse_error: Option<(Span, String)> = None;
     let mut comments: Option<Vec<Span>> = None;
 
@@ -570,26 +588,21 @@ fn process_file(
             Ok(ast) => {
                 let model = dockerfile::Dockerfile::new(text, &file.rel, &ast);
                 if file.requested {
-                    for (index, rule) in registry.rules.iter().enumerate() {
-                        let Check::Dockerfile(check) = rule.check else {
-                            continue;
-                        };
-                        if enabled(index) {
-                            let mut ctx = Ctx::new(
-                                index,
-                                id,
-                                &settings.options[index],
-                                &mut result.diagnostics,
-                            );
-                            check(&model, &mut ctx);
+                    run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                        if let Check::Dockerfile(check) = check {
+                            check(&model, ctx);
                         }
-                    }
+                    });
                 }
                 result.facts.dockerfile = Some(DockerfileFact {
                     file: id,
                     path: file.rel.clone(),
                     whole_context_copy: crate::rules::dkr::whole_context_copy(&model),
                 });
+                result
+                    .facts
+                    .python_versions
+                    .extend(ci_facts::from_dockerfile(&model, id));
             }
         },
         FileKind::Compose
@@ -603,8 +616,8 @@ fn process_file(
                     format!("YAML does not parse: {}", err.message),
                 ))
             }
-            Ok(docs) => {
-                if file.kind == FileKind::Compose {
+            Ok(docs) => match file.kind {
+                FileKind::Compose => {
                     for doc in &docs {
                         result
                             .facts
@@ -612,17 +625,111 @@ fn process_file(
                             .extend(compose_builds(doc, &file.rel, id));
                     }
                 }
+                FileKind::Workflow => {
+                    if let Some(doc) = docs.first() {
+                        let wf = WorkflowFile {
+                            text,
+                            path: &file.rel,
+                            workflow: Workflow::new(doc),
+                        };
+                        let scripts = workflow_scripts(text, &wf.workflow);
+                        if file.requested {
+                            let sf = ScriptsFile {
+                                text,
+                                path: &file.rel,
+                                kind: file.kind,
+                                scripts: &scripts,
+                                workflow: Some(&wf.workflow),
+                            };
+                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                                match check {
+                                    Check::Workflow(check) => check(&wf, ctx),
+                                    Check::Scripts(check) => check(&sf, ctx),
+                                    _ => {}
+                                }
+                            });
+                        }
+                        ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
+                    }
+                }
+                FileKind::Precommit => {
+                    if let Some(doc) = docs.first() {
+                        let pc = PrecommitFile {
+                            text,
+                            path: &file.rel,
+                            config: PrecommitConfig::new(doc),
+                        };
+                        if file.requested {
+                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                                if let Check::Precommit(check) = check {
+                                    check(&pc, ctx);
+                                }
+                            });
+                        }
+                        result.facts.precommit_config = Some(id);
+                        ci_facts::from_precommit(&pc, id, &mut result.facts);
+                    }
+                }
+                _ => {}
+            },
+        },
+        FileKind::Shell => {
+            let scripts = [Script::file(text)];
+            let sf = ScriptsFile {
+                text,
+                path: &file.rel,
+                kind: file.kind,
+                scripts: &scripts,
+                workflow: None,
+            };
+            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                if let Check::Scripts(check) = check {
+                    check(&sf, ctx);
+                }
+            });
+        }
+        FileKind::Dotenv => match dotenv::parse(text) {
+            Err(err) => {
+                parse_error = Some((
+                    err.offset..err.offset,
+                    format!("dotenv file does not parse: {}", err.message),
+                ))
+            }
+            Ok(entries) => {
+                let df = DotenvFile {
+                    text,
+                    path: &file.rel,
+                    entries: &entries,
+                    documentation: crate::kind::is_documentation_dotenv(&file.rel),
+                };
+                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                    if let Check::Dotenv(check) = check {
+                        check(&df, ctx);
+                    }
+                });
             }
         },
-        FileKind::Pyproject => {
-            if let Err(err) = text.parse::<toml_edit::Document<String>>() {
+        FileKind::SetupCfg | FileKind::Flake8 | FileKind::ToxIni | FileKind::Coveragerc => {
+            match IniFile::parse(text) {
+                Err(err) => {
+                    parse_error = Some((
+                        err.offset..err.offset,
+                        format!("INI file does not parse: {}", err.message),
+                    ))
+                }
+                Ok(ini) => ci_facts::from_ini(file.kind, &file.rel, &ini, id, &mut result.facts),
+            }
+        }
+        FileKind::Pyproject => match text.parse::<toml_edit::Document<String>>() {
+            Err(err) => {
                 let span = err.span().unwrap_or(0..0);
                 parse_error = Some((
                     span,
                     format!("TOML does not parse: {}", err.message().trim()),
                 ));
             }
-        }
+            Ok(doc) => ci_facts::from_pyproject(&doc, id, &mut result.facts),
+        },
         // Parsed by the rule families that read them (later issues); recognised now.
         _ => {}
     }
@@ -658,6 +765,37 @@ fn process_file(
         });
     }
     result
+}
+
+/// The file a "this Python project lacks X" finding anchors at: the root `pyproject.toml`, else
+/// `setup.cfg`, else a root `requirements*.txt`; `None` when the project is not Python.
+fn python_project_anchor(files: &[DiscoveredFile], base: usize) -> Option<FileId> {
+    let at_root = |f: &&DiscoveredFile| f.rel.parent().is_none_or(|p| p.as_os_str().is_empty());
+    let find = |kind: FileKind| {
+        files
+            .iter()
+            .position(|f| f.kind == kind && at_root(&f))
+            .map(|i| base + i)
+    };
+    find(FileKind::Pyproject)
+        .or_else(|| find(FileKind::SetupCfg))
+        .or_else(|| find(FileKind::Requirements))
+}
+
+/// Runs every enabled rule's check through `run`, which picks the checks for its file kind.
+fn run_checks(
+    id: FileId,
+    settings: &Settings,
+    out: &mut Vec<Diagnostic>,
+    mut run: impl FnMut(&Check, &mut Ctx<'_>),
+) {
+    for (index, rule) in Registry::get().rules.iter().enumerate() {
+        if !settings.enabled[index] || matches!(rule.check, Check::Project(_) | Check::Engine) {
+            continue;
+        }
+        let mut ctx = Ctx::new(index, id, &settings.options[index], out);
+        run(&rule.check, &mut ctx);
+    }
 }
 
 /// Reads a file unless it is bigger than the limit; the error is the note for stderr.

@@ -26,11 +26,57 @@ pub struct ComposeBuild {
     pub dockerfile: PathBuf,
 }
 
+/// A value some configuration sets, with where it is set: the anchor of a mismatch finding.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub file: FileId,
+    pub span: Span,
+    /// Where it comes from, for messages: "black `line-length` in pyproject.toml".
+    pub source: String,
+    pub value: T,
+}
+
+/// A line length a tool is configured with (or its documented default where the tool is
+/// configured without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineLength {
+    /// `black`, `ruff`, `flake8`, `isort`, `pylint`.
+    pub tool: String,
+    pub length: i64,
+}
+
+/// A workflow as the CI project rules need it.
+#[derive(Debug, Clone, Default)]
+pub struct WorkflowFact {
+    pub file: FileId,
+    pub path: PathBuf,
+    /// Whether `pull_request` (or `pull_request_target`) triggers it.
+    pub on_pull_request: bool,
+    /// Commands that run the tests (`pytest`, `tox`, `nox`, `make test`): their spans.
+    pub test_runs: Vec<Span>,
+    /// Test runs that measure coverage (`--cov`, `coverage run`).
+    pub coverage_runs: Vec<Span>,
+    /// Commands that run linters or `pre-commit run`.
+    pub lint_runs: Vec<Span>,
+    /// Where a workflow-level finding anchors (the `on:` key, or line 1).
+    pub anchor: Span,
+}
+
 /// What one file contributes.
 #[derive(Debug, Default)]
 pub struct FileFacts {
     pub dockerfile: Option<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
+    pub workflow: Option<WorkflowFact>,
+    /// This file is a `.pre-commit-config.yaml`.
+    pub precommit_config: Option<FileId>,
+    pub line_lengths: Vec<Setting<LineLength>>,
+    /// Minimum coverage percentages enforced (`--cov-fail-under`, `fail_under`, `--fail-under`).
+    pub coverage_thresholds: Vec<Setting<f64>>,
+    /// Places that measure coverage without a threshold of their own (pytest `addopts = --cov`).
+    pub coverage_runs: Vec<Setting<()>>,
+    /// Python versions declared: `X.Y` strings.
+    pub python_versions: Vec<Setting<String>>,
 }
 
 /// Everything project rules see.
@@ -40,12 +86,27 @@ pub struct ProjectFacts {
     pub paths: HashSet<PathBuf>,
     pub dockerfiles: Vec<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
+    pub workflows: Vec<WorkflowFact>,
+    pub precommit_configs: Vec<FileId>,
+    pub line_lengths: Vec<Setting<LineLength>>,
+    pub coverage_thresholds: Vec<Setting<f64>>,
+    pub coverage_runs: Vec<Setting<()>>,
+    pub python_versions: Vec<Setting<String>>,
+    /// A file to anchor project-wide findings at when no better one exists (pyproject.toml,
+    /// setup.py or requirements.txt at the root), with whether the project is Python at all.
+    pub python_project_anchor: Option<FileId>,
 }
 
 impl ProjectFacts {
     pub fn add(&mut self, facts: FileFacts) {
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
+        self.workflows.extend(facts.workflow);
+        self.precommit_configs.extend(facts.precommit_config);
+        self.line_lengths.extend(facts.line_lengths);
+        self.coverage_thresholds.extend(facts.coverage_thresholds);
+        self.coverage_runs.extend(facts.coverage_runs);
+        self.python_versions.extend(facts.python_versions);
     }
 
     pub fn has_file(&self, path: &Path) -> bool {

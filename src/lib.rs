@@ -3,6 +3,7 @@
 //! The pipeline lives here so that the CLI, the tests and an editor server call the same code:
 //! [`engine::lint`] takes paths and [`settings::Settings`] and returns a [`engine::Report`].
 
+pub mod ci_facts;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;

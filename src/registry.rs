@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::ProjectFacts;
+use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::dockerfile::Dockerfile;
 use crate::source::{FileId, Span};
 use serde::de::DeserializeOwned;
@@ -86,6 +87,11 @@ pub struct RuleMeta {
 #[derive(Clone, Copy)]
 pub enum Check {
     Dockerfile(fn(&Dockerfile<'_, '_>, &mut Ctx<'_>)),
+    Workflow(fn(&WorkflowFile<'_>, &mut Ctx<'_>)),
+    Precommit(fn(&PrecommitFile<'_>, &mut Ctx<'_>)),
+    /// Shell scripts wherever they are: `*.sh` files and workflow `run:` / ssh `script:` blocks.
+    Scripts(fn(&ScriptsFile<'_>, &mut Ctx<'_>)),
+    Dotenv(fn(&DotenvFile<'_>, &mut Ctx<'_>)),
     Project(fn(&ProjectFacts, &mut Ctx<'_>)),
     /// Reported by the engine itself (suppressions, parse errors).
     Engine,
@@ -101,8 +107,7 @@ pub struct Registry {
 }
 
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let rules = crate::rules::ALL
-        .iter()
+    let mut rules: Vec<Rule> = crate::rules::all()
         .map(|(source, check)| {
             let meta: RuleMeta = toml::from_str(source).unwrap_or_else(|e| {
                 panic!("internal error: rule metadata does not parse: {e}\n{source}")
@@ -113,6 +118,22 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
             }
         })
         .collect();
+    // Catalog order (RULES.md): families in checklist order, codes ascending, SUP last.
+    const FAMILIES: &[&str] = &[
+        "API", "DB", "HA", "DKR", "GHA", "PCM", "SEC", "OBS", "DEP", "SUP",
+    ];
+    let rank = |code: &str| {
+        let family = code.trim_end_matches(|c: char| c.is_ascii_digit());
+        FAMILIES
+            .iter()
+            .position(|f| *f == family)
+            .unwrap_or(FAMILIES.len())
+    };
+    rules.sort_by(|a, b| {
+        rank(&a.meta.code)
+            .cmp(&rank(&b.meta.code))
+            .then(a.meta.code.cmp(&b.meta.code))
+    });
     Registry { rules }
 });
 

@@ -5,8 +5,46 @@ pub mod precommit;
 pub mod scripts;
 pub mod workflow;
 
+use crate::kind::FileKind;
+use crate::parse::dotenv::DotenvEntry;
 use crate::parse::yaml::Yaml;
 use crate::source::Span;
+use std::path::Path;
+
+/// A workflow file as workflow rules (GHA) see it.
+pub struct WorkflowFile<'a> {
+    pub text: &'a str,
+    /// Path relative to the project root.
+    pub path: &'a Path,
+    pub workflow: workflow::Workflow<'a>,
+}
+
+/// A `.pre-commit-config.yaml` as PCM rules see it.
+pub struct PrecommitFile<'a> {
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub config: precommit::PrecommitConfig<'a>,
+}
+
+/// The shell scripts of one file: a `*.sh` file (one script) or a workflow (its `run:` blocks
+/// and ssh `script:` inputs). Script rules (DEP, GHA009, GHA012) see both through this.
+pub struct ScriptsFile<'a> {
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub kind: FileKind,
+    pub scripts: &'a [scripts::Script],
+    /// The workflow the scripts belong to, for workflow files.
+    pub workflow: Option<&'a workflow::Workflow<'a>>,
+}
+
+/// A dotenv file as SEC002 sees it.
+pub struct DotenvFile<'a> {
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub entries: &'a [DotenvEntry],
+    /// `.env.example`, `.sample`, `.template`: documentation, not configuration.
+    pub documentation: bool,
+}
 
 /// Maps byte offsets inside a YAML scalar's value back to offsets in the file, so a finding in
 /// line 3 of a `run: |` block points at that line of the workflow.

@@ -39,7 +39,7 @@ pub fn render(report: &Report) -> String {
             Severity::Info => "notice",
         };
         let meta = &registry.rules[d.rule].meta;
-        let mut message = d.message.clone();
+        let mut message = format!("{}: {}", meta.name, d.message);
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
@@ -52,7 +52,8 @@ pub fn render(report: &Report) -> String {
             start.column,
             end.line,
             end.column,
-            escape_property(&format!("{} {}", meta.code, meta.name)),
+            // SPEC.md: `title=CODE`; the rule name leads the message instead.
+            escape_property(&meta.code),
             escape_data(&escape_control_keep_newlines(&message))
         );
     }

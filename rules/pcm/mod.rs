@@ -1,0 +1,6 @@
+//! pre-commit and linter configuration rules (§4.2). Rules of this family and their registration list (see rules/mod.rs).
+
+use crate::registry::Check;
+
+/// Every rule of the family, in code order.
+pub static RULES: &[(&str, Check)] = &[];
