@@ -24,10 +24,7 @@ pub fn stage_chain<'d, 'b, 't>(
 ) -> Vec<&'d Stage<'b, 't>> {
     let mut chain = vec![&file.stages[index]];
     let mut current = index;
-    while let Some(parent) = file.stages[..current].iter().rposition(|s| {
-        s.name
-            .is_some_and(|n| n.eq_ignore_ascii_case(file.stages[current].base_image()))
-    }) {
+    while let Some(parent) = file.parents.get(current).copied().flatten() {
         chain.push(&file.stages[parent]);
         current = parent;
     }

@@ -102,7 +102,13 @@ fn root_local_use(
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
     // A finding in a base stage is reached from every stage built on it; report it once.
     let mut reported: Vec<usize> = Vec::new();
-    for stage in &file.stages {
+    // A stage another stage is built FROM is checked as part of that stage's chain; checking
+    // only the leaves keeps a long FROM chain linear.
+    let mut parents_seen = vec![false; file.stages.len()];
+    for parent in file.parents.iter().flatten() {
+        parents_seen[*parent] = true;
+    }
+    for stage in file.stages.iter().filter(|s| !parents_seen[s.index]) {
         // Only a stage that ends as a non-root user is affected.
         let Some(final_user) = effective_user(file, stage.index) else {
             continue;

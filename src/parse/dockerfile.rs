@@ -24,6 +24,11 @@ pub struct Dockerfile<'b, 't> {
     pub stages: Vec<Stage<'b, 't>>,
     /// `ARG`s before the first `FROM`.
     pub global_args: Vec<&'b parse_dockerfile::ArgInstruction<'t>>,
+    /// For each stage, the earlier stage its `FROM` names, if any (computed once: rules walk
+    /// these chains for every stage, and a hostile file can have tens of thousands of stages).
+    pub parents: Vec<Option<usize>>,
+    /// Lower-cased stage name -> index (parse-dockerfile rejects duplicate names).
+    names: std::collections::HashMap<String, usize>,
 }
 
 pub struct Stage<'b, 't> {
@@ -229,7 +234,7 @@ impl<'b, 't> Dockerfile<'b, 't> {
             .escape
             .as_ref()
             .map_or('\\', |d| d.value.value);
-        let stages = ast
+        let stages: Vec<Stage<'b, 't>> = ast
             .stages()
             .enumerate()
             .map(|(index, stage)| Stage {
@@ -240,12 +245,25 @@ impl<'b, 't> Dockerfile<'b, 't> {
                 instructions: stage.instructions,
             })
             .collect();
+        let mut names = std::collections::HashMap::new();
+        let mut parents = Vec::with_capacity(stages.len());
+        for stage in &stages {
+            let parent = names.get(&stage.base_image().to_ascii_lowercase()).copied();
+            parents.push(parent);
+            if let Some(name) = stage.name {
+                names
+                    .entry(name.to_ascii_lowercase())
+                    .or_insert(stage.index);
+            }
+        }
         Dockerfile {
             text,
             path,
             escape,
             stages,
             global_args: ast.global_args().collect(),
+            parents,
+            names,
         }
     }
 
@@ -272,23 +290,17 @@ impl<'b, 't> Dockerfile<'b, 't> {
     /// Whether `image` names a stage defined before stage `before` (Docker matches stage names
     /// case-insensitively).
     pub fn is_earlier_stage(&self, image: &str, before: usize) -> bool {
-        self.stages[..before.min(self.stages.len())]
-            .iter()
-            .any(|s| s.name.is_some_and(|n| n.eq_ignore_ascii_case(image)))
+        self.names
+            .get(&image.to_ascii_lowercase())
+            .is_some_and(|&i| i < before)
     }
 
     /// Resolves a base image through earlier stages: `FROM builder` -> builder's base image.
     /// Returns the stage index chain root's image and whether it came through a stage.
     pub fn root_image(&self, stage: usize) -> &str {
         let mut current = stage;
-        for _ in 0..self.stages.len() {
-            let image = self.stages[current].base_image();
-            let Some(parent) = self.stages[..current]
-                .iter()
-                .rposition(|s| s.name.is_some_and(|n| n.eq_ignore_ascii_case(image)))
-            else {
-                return image;
-            };
+        // Parents are always earlier stages, so this ends.
+        while let Some(parent) = self.parents.get(current).copied().flatten() {
             current = parent;
         }
         self.stages[current].base_image()
