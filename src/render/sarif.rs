@@ -80,7 +80,6 @@ pub fn render(report: &Report) -> String {
             "tool": { "driver": {
                 "name": "prodlint",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/prodlint/prodlint",
                 "rules": rules,
             }},
             "results": results,
