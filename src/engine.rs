@@ -12,6 +12,7 @@ use crate::model::workflow::{scripts as workflow_scripts, Workflow};
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::ini::IniFile;
 use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
+use crate::python::{ModuleSummary, PythonIndex, PythonModule};
 use crate::registry::{Check, Ctx, Registry};
 use crate::settings::Settings;
 use crate::source::{FileId, SourceText, Span};
@@ -19,6 +20,7 @@ use crate::suppress::{Scope, Suppressions};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What to lint.
 #[derive(Debug, Default, Clone)]
@@ -130,6 +132,10 @@ impl std::fmt::Display for LintError {
 struct FileResult {
     diagnostics: Vec<Diagnostic>,
     facts: FileFacts,
+    /// A Python module's summary, for the project index.
+    python_summary: Option<ModuleSummary>,
+    /// A requested Python file's tree, kept until its rules run with the project index.
+    python_tree: Option<PythonFile>,
     suppressions: Suppressions,
     source: Option<SourceText>,
     note: Option<String>,
@@ -186,12 +192,22 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
 
     for project in discovery.projects {
         let base = report.files.len();
-        let results: Vec<FileResult> = pool.install(|| {
+        // Python module names depend on which folders are packages (hold an __init__.py).
+        let is_package = |dir: &Path| project.paths.contains(&dir.join("__init__.py"));
+        let modules: Vec<Option<(String, bool)>> = project
+            .files
+            .iter()
+            .map(|f| {
+                (f.kind == FileKind::Python).then(|| crate::python::module_name(&f.rel, is_package))
+            })
+            .collect();
+        let mut results: Vec<FileResult> = pool.install(|| {
             project
                 .files
                 .par_iter()
+                .zip(modules.par_iter())
                 .enumerate()
-                .map(|(i, file)| {
+                .map(|(i, (file, module))| {
                     let text = stdin.filter(|(p, _)| *p == file.path).map(|(_, t)| t);
                     process_file(
                         base + i,
@@ -199,12 +215,46 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                         text,
                         settings,
                         &display_path(&file.path, &cwd),
+                        module.as_ref(),
                     )
                 })
                 .collect()
         });
 
+        // The Python index needs every module's summary; then the Python file rules run on
+        // the trees kept from the first pass (each file is still parsed once).
+        let summaries: Vec<ModuleSummary> = results
+            .iter_mut()
+            .filter_map(|r| r.python_summary.take())
+            .collect();
+        let python_index = Arc::new(PythonIndex::new(summaries));
+        pool.install(|| {
+            results.par_iter_mut().enumerate().for_each(|(i, result)| {
+                let Some(tree) = result.python_tree.take() else {
+                    return;
+                };
+                let (Some(source), Some(summary)) =
+                    (&result.source, python_index.module_of_file(base + i))
+                else {
+                    return;
+                };
+                let module = PythonModule {
+                    text: &source.text,
+                    path: &project.files[i].rel,
+                    ast: tree.parsed.syntax(),
+                    summary,
+                    index: &python_index,
+                };
+                run_checks(base + i, settings, &mut result.diagnostics, |check, ctx| {
+                    if let Check::Python(check) = check {
+                        check(&module, ctx);
+                    }
+                });
+            });
+        });
+
         let mut facts = ProjectFacts {
+            python: python_index,
             python_project_anchor: python_project_anchor(&project.files, base),
             paths: project.paths,
             ..ProjectFacts::default()
@@ -476,6 +526,7 @@ fn process_file(
     stdin: Option<&str>,
     settings: &Settings,
     shown: &str,
+    module: Option<&(String, bool)>,
 ) -> FileResult {
     let mut result = FileResult::default();
     // Kinds whose facts project rules read are parsed even when not requested.
@@ -563,6 +614,7 @@ fn process_file(
 
     // Outlives the match: a Dockerfile tree may borrow this rewritten text.
     let mut blanked: Option<String> = None;
+    let mut python_tree: Option<PythonFile> = None;
     match file.kind {
         FileKind::Python if python_nesting_exceeds(text, MAX_PYTHON_NESTING) => {
             parse_error = Some((
@@ -577,6 +629,17 @@ fn process_file(
                 parse_error = Some((err.span, format!("Python syntax error: {}", err.message)));
             }
             comments = Some(parsed.comment_ranges());
+            if let Some((name, is_package)) = module {
+                result.python_summary = Some(ModuleSummary::extract(
+                    id,
+                    name,
+                    *is_package,
+                    parsed.parsed.syntax(),
+                ));
+            }
+            if file.requested {
+                python_tree = Some(parsed);
+            }
         }
         FileKind::Dockerfile => match dockerfile::parse_tolerant(text, &mut blanked) {
             Err(err) => {
@@ -754,9 +817,21 @@ fn process_file(
             file.kind == FileKind::Python,
         );
     }
+    // Findings may point into any file that contributed facts (project rules anchor there) or
+    // whose tree is kept for the Python pass.
+    result.python_tree = python_tree;
+    let facts = &result.facts;
     let keep_source = !result.diagnostics.is_empty()
-        || result.facts.dockerfile.is_some()
-        || !result.facts.compose_builds.is_empty()
+        || facts.dockerfile.is_some()
+        || !facts.compose_builds.is_empty()
+        || facts.workflow.is_some()
+        || facts.precommit_config.is_some()
+        || !facts.line_lengths.is_empty()
+        || !facts.coverage_thresholds.is_empty()
+        || !facts.coverage_runs.is_empty()
+        || !facts.python_versions.is_empty()
+        || result.python_summary.is_some()
+        || result.python_tree.is_some()
         || !result.suppressions.directives.is_empty();
     if keep_source {
         result.source = Some(SourceText {

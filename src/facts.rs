@@ -92,6 +92,8 @@ pub struct ProjectFacts {
     pub coverage_thresholds: Vec<Setting<f64>>,
     pub coverage_runs: Vec<Setting<()>>,
     pub python_versions: Vec<Setting<String>>,
+    /// The project's Python index: modules, names across modules, FastAPI apps and routes.
+    pub python: std::sync::Arc<crate::python::PythonIndex>,
     /// A file to anchor project-wide findings at when no better one exists (pyproject.toml,
     /// setup.py or requirements.txt at the root), with whether the project is Python at all.
     pub python_project_anchor: Option<FileId>,

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod kind;
 pub mod model;
 pub mod parse;
+pub mod python;
 pub mod registry;
 pub mod render;
 pub mod settings;

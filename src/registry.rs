@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::ProjectFacts;
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::dockerfile::Dockerfile;
+use crate::python::PythonModule;
 use crate::source::{FileId, Span};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -92,6 +93,8 @@ pub enum Check {
     /// Shell scripts wherever they are: `*.sh` files and workflow `run:` / ssh `script:` blocks.
     Scripts(fn(&ScriptsFile<'_>, &mut Ctx<'_>)),
     Dotenv(fn(&DotenvFile<'_>, &mut Ctx<'_>)),
+    /// Python modules, with the project's Python index for names defined elsewhere.
+    Python(fn(&PythonModule<'_>, &mut Ctx<'_>)),
     Project(fn(&ProjectFacts, &mut Ctx<'_>)),
     /// Reported by the engine itself (suppressions, parse errors).
     Engine,

@@ -1,0 +1,332 @@
+//! The project-wide Python index: modules by name, names resolved across modules, and the
+//! FastAPI apps, routers and routes with their full paths.
+
+use super::summary::{Def, FunctionDef, ModuleSummary, RouteDecl};
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub struct PythonIndex {
+    pub modules: Vec<ModuleSummary>,
+    by_name: HashMap<String, usize>,
+    by_file: HashMap<FileId, usize>,
+}
+
+/// What a resolved qualified name refers to.
+pub enum Target<'i> {
+    /// A module of the project.
+    Module(&'i ModuleSummary),
+    /// A top-level name of a project module.
+    Name(&'i ModuleSummary, &'i str, &'i Def),
+    /// Something outside the project (`fastapi.FastAPI`, `time.sleep`), as a qualified name.
+    External(String),
+}
+
+/// A `FastAPI()` or `APIRouter()` object of the project.
+#[derive(Debug, Clone)]
+pub struct AppObject {
+    pub qualname: String,
+    pub is_app: bool,
+    pub file: FileId,
+    /// The `FastAPI(...)` / `APIRouter(...)` call: where app-wide findings anchor.
+    pub span: Span,
+    /// Keywords passed to the constructor, with string-literal values.
+    pub keywords: Vec<(String, Option<String>)>,
+}
+
+impl AppObject {
+    pub fn has_keyword(&self, name: &str) -> bool {
+        self.keywords.iter().any(|(k, _)| k == name)
+    }
+
+    /// A router's own `prefix=`.
+    pub fn prefix(&self) -> &str {
+        self.keywords
+            .iter()
+            .find(|(k, _)| k == "prefix")
+            .and_then(|(_, v)| v.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// A route with the full path it serves once routers are included.
+#[derive(Debug, Clone)]
+pub struct Route<'i> {
+    pub decl: &'i RouteDecl,
+    pub file: FileId,
+    /// The `FastAPI()` app serving it, when the include chain reaches one.
+    pub app: Option<String>,
+    pub full_path: Option<String>,
+}
+
+const FASTAPI: &[&str] = &["fastapi.FastAPI", "fastapi.applications.FastAPI"];
+const ROUTER: &[&str] = &["fastapi.APIRouter", "fastapi.routing.APIRouter"];
+
+impl PythonIndex {
+    pub fn new(modules: Vec<ModuleSummary>) -> PythonIndex {
+        let by_name = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.module.clone(), i))
+            .collect();
+        let by_file = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.file, i))
+            .collect();
+        PythonIndex {
+            modules,
+            by_name,
+            by_file,
+        }
+    }
+
+    pub fn module(&self, name: &str) -> Option<&ModuleSummary> {
+        if let Some(&i) = self.by_name.get(name) {
+            return Some(&self.modules[i]);
+        }
+        // A project whose source root is not a package root (`backend/app/main.py` importing
+        // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
+        let suffix = format!(".{name}");
+        let mut found = self.modules.iter().filter(|m| m.module.ends_with(&suffix));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    pub fn module_of_file(&self, file: FileId) -> Option<&ModuleSummary> {
+        self.by_file.get(&file).map(|&i| &self.modules[i])
+    }
+
+    /// Resolves a qualified name through project modules and their imports (bounded, so
+    /// import cycles end).
+    pub fn resolve(&self, qualname: &str) -> Target<'_> {
+        let mut current = qualname.to_string();
+        for _ in 0..16 {
+            if let Some(m) = self.module(&current) {
+                return Target::Module(m);
+            }
+            // Longest module prefix, then the first name after it.
+            let mut split = current.rsplitn(2, '.');
+            let (Some(_), Some(_)) = (split.next(), split.next()) else {
+                return Target::External(current);
+            };
+            let mut resolved = None;
+            let parts: Vec<&str> = current.split('.').collect();
+            for cut in (1..parts.len()).rev() {
+                let module_name = parts[..cut].join(".");
+                let Some(m) = self.module(&module_name) else {
+                    continue;
+                };
+                let name = parts[cut];
+                let rest = &parts[cut + 1..];
+                match m.names.get_key_value(name) {
+                    Some((_, Def::Import(target))) => {
+                        let mut next = target.clone();
+                        for r in rest {
+                            next.push('.');
+                            next.push_str(r);
+                        }
+                        resolved = Some(Ok(next));
+                    }
+                    Some((n, def)) if rest.is_empty() => {
+                        resolved = Some(Err(Target::Name(m, n.as_str(), def)))
+                    }
+                    // A submodule imported as an attribute of its package.
+                    _ => {
+                        let sub = format!("{module_name}.{name}");
+                        if self.module(&sub).is_some() {
+                            let mut next = sub;
+                            for r in rest {
+                                next.push('.');
+                                next.push_str(r);
+                            }
+                            if next != current {
+                                resolved = Some(Ok(next));
+                            }
+                        }
+                    }
+                }
+                break;
+            }
+            match resolved {
+                Some(Ok(next)) => current = next,
+                Some(Err(target)) => return target,
+                None => return Target::External(current),
+            }
+        }
+        Target::External(current)
+    }
+
+    /// The canonical qualified name: project names resolved to where they are defined,
+    /// external names as imported (`nap` in a module -> `time.sleep`).
+    pub fn canonical(&self, qualname: &str) -> String {
+        match self.resolve(qualname) {
+            Target::External(name) => name,
+            Target::Module(m) => m.module.clone(),
+            Target::Name(m, name, _) => format!("{}.{name}", m.module),
+        }
+    }
+
+    /// The project function a qualified name resolves to.
+    pub fn function(&self, qualname: &str) -> Option<(&ModuleSummary, &FunctionDef)> {
+        match self.resolve(qualname) {
+            Target::Name(m, _, Def::Function(f)) => Some((m, f)),
+            _ => None,
+        }
+    }
+
+    /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level.
+    pub fn app_objects(&self) -> Vec<AppObject> {
+        let mut out = Vec::new();
+        for m in &self.modules {
+            for (name, def) in &m.names {
+                let Def::Call {
+                    callee,
+                    span,
+                    keywords,
+                } = def
+                else {
+                    continue;
+                };
+                let callee = self.canonical(callee);
+                let is_app = FASTAPI.contains(&callee.as_str());
+                if is_app || ROUTER.contains(&callee.as_str()) {
+                    out.push(AppObject {
+                        qualname: format!("{}.{name}", m.module),
+                        is_app,
+                        file: m.file,
+                        span: span.clone(),
+                        keywords: keywords.clone(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.qualname.cmp(&b.qualname));
+        out
+    }
+
+    /// Every route on a FastAPI app or router, with its full path when the `include_router`
+    /// chain from an app is known (include prefixes and routers' own `prefix=` joined).
+    pub fn routes(&self) -> Vec<Route<'_>> {
+        let objects = self.app_objects();
+        // child router -> [(parent, include prefix)]
+        let mut parents: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for m in &self.modules {
+            for inc in &m.includes {
+                parents
+                    .entry(self.canonical(&inc.child))
+                    .or_default()
+                    .push((
+                        self.canonical(&inc.parent),
+                        inc.prefix.clone().unwrap_or_default(),
+                    ));
+            }
+        }
+        let mut out = Vec::new();
+        for m in &self.modules {
+            for decl in &m.routes {
+                let owner = self.canonical(&decl.owner);
+                let Some(obj) = objects.iter().find(|o| o.qualname == owner) else {
+                    continue;
+                };
+                let reached = if obj.is_app {
+                    Some((owner.clone(), String::new()))
+                } else {
+                    prefix_from_app(&owner, &parents, &objects, 0)
+                        .map(|(app, p)| (app, format!("{p}{}", obj.prefix())))
+                };
+                let (app, full_path) = match reached {
+                    Some((app, prefix)) => (
+                        Some(app),
+                        decl.path.as_ref().map(|p| format!("{prefix}{p}")),
+                    ),
+                    None => (None, None),
+                };
+                out.push(Route {
+                    decl,
+                    file: m.file,
+                    app,
+                    full_path,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The app a router is included into (through other routers), and the prefix accumulated on
+/// the way down to the router (not including the router's own prefix).
+fn prefix_from_app(
+    router: &str,
+    parents: &HashMap<String, Vec<(String, String)>>,
+    objects: &[AppObject],
+    depth: usize,
+) -> Option<(String, String)> {
+    if depth > 16 {
+        return None;
+    }
+    for (parent, include_prefix) in parents.get(router)? {
+        let Some(obj) = objects.iter().find(|o| &o.qualname == parent) else {
+            continue;
+        };
+        if obj.is_app {
+            return Some((parent.clone(), include_prefix.clone()));
+        }
+        if let Some((app, upper)) = prefix_from_app(parent, parents, objects, depth + 1) {
+            return Some((app, format!("{upper}{}{include_prefix}", obj.prefix())));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(file: FileId, module: &str, is_pkg: bool, src: &str) -> ModuleSummary {
+        let parsed = ruff_python_parser::parse_module(src).expect("valid python");
+        ModuleSummary::extract(file, module, is_pkg, parsed.syntax())
+    }
+
+    #[test]
+    fn resolves_aliases_across_modules() {
+        let routes = summary(0, "app.api.routes", false, "from fastapi import APIRouter\nrouter = APIRouter(prefix='/utils')\n@router.get('/health')\nasync def health():\n    return {}\n");
+        let api = summary(
+            1,
+            "app.api",
+            true,
+            "from .routes import router as api_router\n",
+        );
+        let main = summary(
+            2,
+            "app.main",
+            false,
+            "from time import sleep as nap\nimport requests as r\nfrom fastapi import FastAPI\nfrom app.api import api_router\napp = FastAPI()\napp.include_router(api_router, prefix='/api/v1')\n",
+        );
+        assert_eq!(main.qualify("nap"), "time.sleep");
+        assert_eq!(main.qualify("r.get"), "requests.get");
+        let index = PythonIndex::new(vec![routes, api, main]);
+        assert_eq!(
+            index.canonical("app.api.api_router"),
+            "app.api.routes.router"
+        );
+        let apps = index.app_objects();
+        assert_eq!(apps.iter().filter(|a| a.is_app).count(), 1);
+        let routes = index.routes();
+        assert_eq!(routes.len(), 1);
+        assert_eq!(routes[0].full_path.as_deref(), Some("/api/v1/utils/health"));
+        assert_eq!(routes[0].app.as_deref(), Some("app.main.app"));
+    }
+
+    #[test]
+    fn relative_imports() {
+        let m = summary(
+            0,
+            "pkg.sub.mod",
+            false,
+            "from ..x import y\nfrom . import z\n",
+        );
+        assert_eq!(m.qualify("y"), "pkg.x.y");
+        assert_eq!(m.qualify("z"), "pkg.sub.z");
+    }
+}
