@@ -13,7 +13,7 @@ use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::ini::IniFile;
 use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
 use crate::python::{ModuleSummary, PythonIndex, PythonModule};
-use crate::registry::{Check, Ctx, Registry};
+use crate::registry::{Check, Ctx, Registry, TextFile};
 use crate::settings::Settings;
 use crate::source::{FileId, SourceText, Span};
 use crate::suppress::{Scope, Suppressions};
@@ -274,14 +274,15 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         }
 
         for (index, rule) in registry.rules.iter().enumerate() {
-            let Check::Project(check) = rule.check else {
-                continue;
-            };
             if !settings.enabled[index] {
                 continue;
             }
-            let mut ctx = Ctx::new(index, 0, &settings.options[index], &mut diagnostics);
-            check(&facts, &mut ctx);
+            for part in rule.check.parts() {
+                if let Check::Project(check) = part {
+                    let mut ctx = Ctx::new(index, 0, &settings.options[index], &mut diagnostics);
+                    check(&facts, &mut ctx);
+                }
+            }
         }
 
         filter_and_suppress(
@@ -541,6 +542,7 @@ fn process_file(
             | FileKind::Flake8
             | FileKind::ToxIni
             | FileKind::Coveragerc
+            | FileKind::Requirements
     );
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
@@ -736,6 +738,12 @@ fn process_file(
                 _ => {}
             },
         },
+        FileKind::Requirements => {
+            result
+                .facts
+                .dependencies
+                .extend(crate::python::deps::from_requirements(text, id));
+        }
         FileKind::Shell => {
             let scripts = [Script::file(text)];
             let sf = ScriptsFile {
@@ -791,10 +799,29 @@ fn process_file(
                     format!("TOML does not parse: {}", err.message().trim()),
                 ));
             }
-            Ok(doc) => ci_facts::from_pyproject(&doc, id, &mut result.facts),
+            Ok(doc) => {
+                ci_facts::from_pyproject(&doc, id, &mut result.facts);
+                result
+                    .facts
+                    .dependencies
+                    .extend(crate::python::deps::from_pyproject(&doc, id));
+            }
         },
         // Parsed by the rule families that read them (later issues); recognised now.
         _ => {}
+    }
+
+    if file.requested {
+        let tf = TextFile {
+            text,
+            path: &file.rel,
+            kind: file.kind,
+        };
+        run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+            if let Check::Text(check) = check {
+                check(&tf, ctx);
+            }
+        });
     }
 
     if let Some((span, message)) = parse_error {
@@ -830,6 +857,7 @@ fn process_file(
         || !facts.coverage_thresholds.is_empty()
         || !facts.coverage_runs.is_empty()
         || !facts.python_versions.is_empty()
+        || !facts.dependencies.is_empty()
         || result.python_summary.is_some()
         || result.python_tree.is_some()
         || !result.suppressions.directives.is_empty();
@@ -865,11 +893,16 @@ fn run_checks(
     mut run: impl FnMut(&Check, &mut Ctx<'_>),
 ) {
     for (index, rule) in Registry::get().rules.iter().enumerate() {
-        if !settings.enabled[index] || matches!(rule.check, Check::Project(_) | Check::Engine) {
+        if !settings.enabled[index] {
             continue;
         }
-        let mut ctx = Ctx::new(index, id, &settings.options[index], out);
-        run(&rule.check, &mut ctx);
+        for part in rule.check.parts() {
+            if matches!(part, Check::Project(_) | Check::Engine) {
+                continue;
+            }
+            let mut ctx = Ctx::new(index, id, &settings.options[index], out);
+            run(part, &mut ctx);
+        }
     }
 }
 

@@ -77,6 +77,8 @@ pub struct FileFacts {
     pub coverage_runs: Vec<Setting<()>>,
     /// Python versions declared: `X.Y` strings.
     pub python_versions: Vec<Setting<String>>,
+    /// Python dependencies declared (requirements files, pyproject.toml).
+    pub dependencies: Vec<crate::python::deps::Dependency>,
 }
 
 /// Everything project rules see.
@@ -94,13 +96,16 @@ pub struct ProjectFacts {
     pub python_versions: Vec<Setting<String>>,
     /// The project's Python index: modules, names across modules, FastAPI apps and routes.
     pub python: std::sync::Arc<crate::python::PythonIndex>,
+    /// Python dependencies declared anywhere in the project.
+    pub dependencies: Vec<crate::python::deps::Dependency>,
     /// A file to anchor project-wide findings at when no better one exists (pyproject.toml,
     /// setup.py or requirements.txt at the root), with whether the project is Python at all.
     pub python_project_anchor: Option<FileId>,
 }
 
 impl ProjectFacts {
-    pub fn add(&mut self, facts: FileFacts) {
+    pub fn add(&mut self, mut facts: FileFacts) {
+        self.dependencies.append(&mut facts.dependencies);
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.workflows.extend(facts.workflow);

@@ -95,9 +95,31 @@ pub enum Check {
     Dotenv(fn(&DotenvFile<'_>, &mut Ctx<'_>)),
     /// Python modules, with the project's Python index for names defined elsewhere.
     Python(fn(&PythonModule<'_>, &mut Ctx<'_>)),
+    /// The decoded text of every linted file, whatever its kind (credential formats).
+    Text(fn(&TextFile<'_>, &mut Ctx<'_>)),
+    /// A rule that checks several file kinds (SEC001: Python names and text formats).
+    Many(&'static [Check]),
     Project(fn(&ProjectFacts, &mut Ctx<'_>)),
     /// Reported by the engine itself (suppressions, parse errors).
     Engine,
+}
+
+/// Any linted file's decoded text.
+pub struct TextFile<'a> {
+    pub text: &'a str,
+    /// Path relative to the project root.
+    pub path: &'a std::path::Path,
+    pub kind: crate::kind::FileKind,
+}
+
+impl Check {
+    /// The checks of a rule: itself, or each of a `Many`.
+    pub fn parts(&self) -> &[Check] {
+        match self {
+            Check::Many(parts) => parts,
+            other => std::slice::from_ref(other),
+        }
+    }
 }
 
 pub struct Rule {
