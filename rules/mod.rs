@@ -1,11 +1,14 @@
 //! The one list of rules. Each entry pairs a rule's TOML (code, name, docs, examples, options)
 //! with the check it runs; the `Check` variant binds the file kind.
 
+pub mod api;
+pub mod app;
 pub mod ci;
 pub mod dep;
 pub mod dkr;
 pub mod gha;
 pub mod pcm;
+pub mod pysec;
 pub mod sec;
 
 use crate::registry::Check;
@@ -14,6 +17,9 @@ use crate::registry::Check;
 /// catalog order.
 pub fn all() -> impl Iterator<Item = &'static (&'static str, Check)> {
     DKR.iter()
+        .chain(api::RULES)
+        .chain(app::RULES)
+        .chain(pysec::RULES)
         .chain(gha::RULES)
         .chain(ci::RULES)
         .chain(pcm::RULES)
