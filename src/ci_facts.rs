@@ -2,7 +2,14 @@
 //! PCM006): which workflows run tests, linters and coverage, the coverage thresholds, the line
 //! lengths each linter is configured with, and the Python versions declared in five places.
 
-use crate::facts::{FileFacts, Setting};
+mod ini;
+mod precommit;
+mod pyproject;
+pub mod specifier;
+pub mod tools;
+mod workflow;
+
+use crate::facts::{parse_py_version, FileFacts, PyVersion, Setting};
 use crate::kind::FileKind;
 use crate::model::scripts::Script;
 use crate::model::{PrecommitFile, WorkflowFile};
@@ -64,24 +71,40 @@ pub fn major_minor(text: &str) -> Option<String> {
 }
 
 pub fn from_workflow(
-    _file: &WorkflowFile<'_>,
-    _scripts: &[Script],
-    _id: FileId,
-    _facts: &mut FileFacts,
+    file: &WorkflowFile<'_>,
+    scripts: &[Script],
+    id: FileId,
+    facts: &mut FileFacts,
 ) {
+    workflow::gather(file, scripts, id, facts);
 }
 
-pub fn from_precommit(_file: &PrecommitFile<'_>, _id: FileId, _facts: &mut FileFacts) {}
+pub fn from_precommit(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFacts) {
+    precommit::gather(file, id, facts);
+}
 
-pub fn from_pyproject(_doc: &toml_edit::Document<String>, _id: FileId, _facts: &mut FileFacts) {}
+pub fn from_pyproject(doc: &toml_edit::Document<String>, id: FileId, facts: &mut FileFacts) {
+    pyproject::gather(doc, id, facts);
+}
 
-pub fn from_ini(
-    _kind: FileKind,
-    _path: &Path,
-    _ini: &IniFile,
-    _id: FileId,
-    _facts: &mut FileFacts,
-) {
+pub fn from_ini(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mut FileFacts) {
+    ini::gather(kind, path, ini, id, facts);
+}
+
+/// `path` with `/` separators, for messages.
+pub fn shown(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// A Python version as a runtime declares it: `3.12`, `3.12.1`, `3.13t`, `python3.11`; not
+/// `3.x`, `pypy3.10` (another interpreter), ranges or expressions.
+pub fn runtime_version(text: &str) -> Option<PyVersion> {
+    let t = text.trim();
+    let t = t.strip_prefix("python").unwrap_or(t);
+    if !t.starts_with(|c: char| c.is_ascii_digit()) || t.contains(' ') {
+        return None;
+    }
+    major_minor(t).and_then(|v| parse_py_version(&v))
 }
 
 #[cfg(test)]

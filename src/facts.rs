@@ -40,9 +40,97 @@ pub struct Setting<T> {
 /// configured without one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineLength {
-    /// `black`, `ruff`, `flake8`, `isort`, `pylint`.
+    /// `black`, `ruff`, `flake8`, `isort`, `pylint`, `pycodestyle`.
     pub tool: String,
     pub length: i64,
+    pub origin: LengthOrigin,
+}
+
+/// How a line length was obtained. Defaults are weaker evidence than explicit values: a tool
+/// run without a length reads its config files first, so its default only holds when no config
+/// file sets one (PCM005 resolves that over the whole project).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthOrigin {
+    /// A config file: `[tool.black] line-length`, `[flake8] max-line-length`, isort `profile`.
+    Config,
+    /// A command-line argument: a pre-commit hook's `args` or a workflow `run:` line. It
+    /// overrides the config files for that invocation only.
+    Argument,
+    /// The tool is run (a hook, a `run:` line) without a length: the default applies unless a
+    /// config file sets one.
+    DefaultOfInvocation,
+    /// The tool has a config section without a length: the default applies unless the tool is
+    /// given a length anywhere.
+    DefaultOfSection,
+}
+
+impl LengthOrigin {
+    pub fn is_default(self) -> bool {
+        matches!(
+            self,
+            LengthOrigin::DefaultOfInvocation | LengthOrigin::DefaultOfSection
+        )
+    }
+}
+
+/// `X.Y` as numbers, ordered.
+pub type PyVersion = (u32, u32);
+
+/// What a Python version declaration means. Runtimes name the interpreter that runs (a set of
+/// exact versions); `Requires` is the range the project supports; `Target` is the oldest
+/// version a tool writes or checks code for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PythonRole {
+    /// Dockerfile `FROM python:X`: what production runs.
+    Image,
+    /// `requires-python` (or Poetry's `python` dependency).
+    Requires,
+    /// Workflow `setup-python` `python-version` (each matrix entry is one declaration).
+    Ci,
+    /// pre-commit `language_version` / `default_language_version`.
+    Hooks,
+    /// ruff/black `target-version`, mypy `python_version`.
+    Target,
+}
+
+/// One declaration: the inclusive range of `X.Y` versions it admits (`low == high` for a
+/// runtime; `high` is `None` when unbounded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonDecl {
+    pub role: PythonRole,
+    pub low: PyVersion,
+    pub high: Option<PyVersion>,
+}
+
+impl PythonDecl {
+    pub fn exact(role: PythonRole, v: PyVersion) -> PythonDecl {
+        PythonDecl {
+            role,
+            low: v,
+            high: Some(v),
+        }
+    }
+
+    pub fn admits(&self, v: PyVersion) -> bool {
+        self.low <= v && self.high.is_none_or(|h| v <= h)
+    }
+}
+
+/// flake8 told to `--ignore` / `ignore =` a list of codes (which replaces its defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flake8Ignore {
+    pub codes: Vec<String>,
+}
+
+/// A config file as the project rules see it: which file it is and where, so that facts from
+/// vendored or test-fixture copies can be told apart from the project's own.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub file: FileId,
+    /// `pyproject.toml`, `setup.cfg`, `.pre-commit-config.yaml`, a workflow's file name.
+    pub name: String,
+    /// Relative to the project root; `None` when the engine does not say (pyproject.toml).
+    pub path: Option<PathBuf>,
 }
 
 /// A workflow as the CI project rules need it.
@@ -60,6 +148,18 @@ pub struct WorkflowFact {
     pub lint_runs: Vec<Span>,
     /// Where a workflow-level finding anchors (the `on:` key, or line 1).
     pub anchor: Span,
+    /// The commands of `test_runs`, as written (for messages).
+    pub test_commands: Vec<String>,
+    /// `push` without a branch filter (or with `branches-ignore`, `'**'`): pushes to a pull
+    /// request's branch run it too.
+    pub push_all_branches: bool,
+    /// `on: workflow_call`: a reusable workflow, run by the workflows that call it.
+    pub reusable: bool,
+    /// Local reusable workflows its jobs call (`uses: ./.github/workflows/x.yml`), as paths.
+    pub calls: Vec<PathBuf>,
+    /// Steps or jobs whose commands cannot be seen: a remote reusable workflow or a local
+    /// action (`uses: ./.github/actions/x`). They may run tests or linters.
+    pub opaque: bool,
 }
 
 /// What one file contributes.
@@ -75,8 +175,20 @@ pub struct FileFacts {
     pub coverage_thresholds: Vec<Setting<f64>>,
     /// Places that measure coverage without a threshold of their own (pytest `addopts = --cov`).
     pub coverage_runs: Vec<Setting<()>>,
-    /// Python versions declared: `X.Y` strings.
+    /// Python versions declared: `X.Y` strings (for a range, its lower bound).
     pub python_versions: Vec<Setting<String>>,
+    /// The same declarations with what they mean (runtime, supported range, tool target).
+    /// A Dockerfile's `python_versions` become `Image` declarations in [`ProjectFacts::add`].
+    pub python_decls: Vec<Setting<PythonDecl>>,
+    /// Coverage thresholds whose value is not a literal (`--fail-under "$MIN"`): a gate exists
+    /// but its level is unknown.
+    pub coverage_gates_unknown: Vec<Setting<String>>,
+    /// flake8 `--ignore` / `ignore =` (PCM004).
+    pub flake8_ignores: Vec<Setting<Flake8Ignore>>,
+    /// The pre-commit config has a `ci:` section: pre-commit.ci runs its hooks on every push.
+    pub precommit_ci: Option<Span>,
+    /// The config file this file is, when it contributes configuration facts.
+    pub config_file: Option<ConfigFile>,
     /// Python dependencies declared (requirements files, pyproject.toml).
     pub dependencies: Vec<crate::python::deps::Dependency>,
 }
@@ -94,6 +206,11 @@ pub struct ProjectFacts {
     pub coverage_thresholds: Vec<Setting<f64>>,
     pub coverage_runs: Vec<Setting<()>>,
     pub python_versions: Vec<Setting<String>>,
+    pub python_decls: Vec<Setting<PythonDecl>>,
+    pub coverage_gates_unknown: Vec<Setting<String>>,
+    pub flake8_ignores: Vec<Setting<Flake8Ignore>>,
+    pub precommit_ci: Vec<(FileId, Span)>,
+    pub config_files: Vec<ConfigFile>,
     /// The project's Python index: modules, names across modules, FastAPI apps and routes.
     pub python: std::sync::Arc<crate::python::PythonIndex>,
     /// Python dependencies declared anywhere in the project.
@@ -106,6 +223,28 @@ pub struct ProjectFacts {
 impl ProjectFacts {
     pub fn add(&mut self, mut facts: FileFacts) {
         self.dependencies.append(&mut facts.dependencies);
+        if let Some(df) = &facts.dockerfile {
+            // A Dockerfile's versions come from `ci_facts::from_dockerfile`: its image's Python.
+            for v in &facts.python_versions {
+                let Some(version) = parse_py_version(&v.value) else {
+                    continue;
+                };
+                self.python_decls.push(Setting {
+                    file: df.file,
+                    span: v.span.clone(),
+                    source: v.source.clone(),
+                    value: PythonDecl::exact(PythonRole::Image, version),
+                });
+            }
+            self.config_files.push(ConfigFile {
+                file: df.file,
+                name: file_name(&df.path),
+                path: Some(df.path.clone()),
+            });
+        }
+        if let (Some(span), Some(cf)) = (&facts.precommit_ci, &facts.config_file) {
+            self.precommit_ci.push((cf.file, span.clone()));
+        }
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.workflows.extend(facts.workflow);
@@ -114,11 +253,124 @@ impl ProjectFacts {
         self.coverage_thresholds.extend(facts.coverage_thresholds);
         self.coverage_runs.extend(facts.coverage_runs);
         self.python_versions.extend(facts.python_versions);
+        self.python_decls.extend(facts.python_decls);
+        self.coverage_gates_unknown
+            .extend(facts.coverage_gates_unknown);
+        self.flake8_ignores.extend(facts.flake8_ignores);
+        self.config_files.extend(facts.config_file);
     }
 
     pub fn has_file(&self, path: &Path) -> bool {
         self.paths.contains(path)
     }
+
+    /// Whether any file of the project has this file name (in any folder).
+    pub fn has_file_named(&self, name: &str) -> bool {
+        self.paths
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| n == name))
+    }
+
+    /// Where a config file is, when it is known: pyproject.toml's path is not handed to its
+    /// fact gatherer, so it is recovered from the folder listing when it is unambiguous (the
+    /// only pyproject.toml, or the root one, which the engine names as the project anchor).
+    pub fn config_path(&self, file: FileId) -> Option<PathBuf> {
+        let cf = self.config_files.iter().find(|c| c.file == file)?;
+        if let Some(path) = &cf.path {
+            return Some(path.clone());
+        }
+        let same_name: Vec<&PathBuf> = self
+            .paths
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == cf.name))
+            .collect();
+        match same_name.as_slice() {
+            [only] => Some((*only).clone()),
+            _ if self.python_project_anchor == Some(file) => Some(PathBuf::from(&cf.name)),
+            _ => None,
+        }
+    }
+
+    /// Whether a file's configuration is the project's own, so that settings from several
+    /// files may be compared: at the root, or the only file of its name (a single service in
+    /// `backend/`), and never under a test, fixture, example, docs or vendored folder. A
+    /// monorepo's per-package configs are out of scope: nothing says they must agree.
+    pub fn in_scope(&self, file: FileId) -> bool {
+        let Some(cf) = self.config_files.iter().find(|c| c.file == file) else {
+            return false;
+        };
+        let Some(path) = self.config_path(file) else {
+            return false;
+        };
+        if path.components().any(|c| {
+            let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+            OUT_OF_SCOPE_DIRS.contains(&part.as_str())
+        }) {
+            return false;
+        }
+        let at_root = path.parent().is_none_or(|p| p.as_os_str().is_empty());
+        if at_root {
+            return true;
+        }
+        // GitHub reads workflows only from the root's .github/workflows.
+        if path.components().any(|c| c.as_os_str() == ".github") {
+            return path.starts_with(".github/workflows");
+        }
+        // A Dockerfile may sit anywhere (one per service).
+        if self.dockerfiles.iter().any(|d| d.file == file) {
+            return true;
+        }
+        let name = cf.name.as_str();
+        // pre-commit reads only the config at the repository root.
+        if name == ".pre-commit-config.yaml" || name == ".pre-commit-config.yml" {
+            return false;
+        }
+        self.paths
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == name))
+            .count()
+            == 1
+    }
+}
+
+/// Folders whose config files describe something other than the project (fixtures, examples,
+/// vendored code).
+const OUT_OF_SCOPE_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "fixtures",
+    "testdata",
+    "test_data",
+    "examples",
+    "example",
+    "samples",
+    "docs",
+    "vendor",
+    "third_party",
+    "node_modules",
+    "site-packages",
+    ".venv",
+    "venv",
+    ".tox",
+];
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `3.12` -> (3, 12).
+pub fn parse_py_version(text: &str) -> Option<PyVersion> {
+    let (major, minor) = text.split_once('.')?;
+    let minor: String = minor.chars().take_while(char::is_ascii_digit).collect();
+    Some((major.trim().parse().ok()?, minor.parse().ok()?))
+}
+
+/// (3, 12) -> `3.12`.
+pub fn show_py_version(v: PyVersion) -> String {
+    format!("{}.{}", v.0, v.1)
 }
 
 /// Joins `rel` onto `base` and removes `.` and `..` lexically; `None` if it leaves the root.

@@ -7,6 +7,8 @@ pub struct PrecommitConfig<'y> {
     pub repos: Vec<Repo<'y>>,
     /// `default_language_version: {python: python3.11}`.
     pub default_language_version: Option<&'y Yaml>,
+    /// The `ci:` key: pre-commit.ci settings, so pre-commit.ci runs the hooks.
+    pub ci_key: Option<&'y Yaml>,
 }
 
 pub struct Repo<'y> {
@@ -24,6 +26,8 @@ pub struct Hook<'y> {
     pub args: Vec<&'y Yaml>,
     pub additional_dependencies: Vec<&'y Yaml>,
     pub language_version: Option<&'y Yaml>,
+    /// `entry:` of a local hook (the command it runs).
+    pub entry: Option<&'y Yaml>,
 }
 
 impl Repo<'_> {
@@ -70,6 +74,7 @@ impl<'y> PrecommitConfig<'y> {
                                             .map(|a| a.as_seq().iter().collect())
                                             .unwrap_or_default(),
                                         language_version: hook.get("language_version"),
+                                        entry: hook.get("entry"),
                                     })
                                     .collect()
                             })
@@ -81,6 +86,7 @@ impl<'y> PrecommitConfig<'y> {
         PrecommitConfig {
             repos,
             default_language_version: doc.get("default_language_version"),
+            ci_key: doc.entry("ci").map(|(k, _)| k),
         }
     }
 }
