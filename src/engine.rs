@@ -227,7 +227,11 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             .iter_mut()
             .filter_map(|r| r.python_summary.take())
             .collect();
-        let python_index = Arc::new(PythonIndex::new(summaries));
+        let dependencies = results
+            .iter()
+            .flat_map(|r| r.facts.dependencies.iter().cloned())
+            .collect();
+        let python_index = Arc::new(PythonIndex::new(summaries).with_dependencies(dependencies));
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
                 let Some(tree) = result.python_tree.take() else {

@@ -32,6 +32,14 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("backend/Dockerfile", 1, "DKR009"),
         // §4.3: `FROM python:3.11-slim as builder`.
         ("backend/Dockerfile", 2, "DKR010"),
+        // §3.4: `@validator` while requirements.txt says `pydantic>=2.9,<3`.
+        ("backend/app/schemas.py", 10, "API005"),
+        // The app (§3.3 handlers are there) has no rate limiter, no /health, /ready, /live
+        // (§1.3), nothing disposes the §2.3 engine, and no metrics.
+        ("backend/app/main.py", 14, "API010"),
+        ("backend/app/main.py", 14, "HA001"),
+        ("backend/app/main.py", 14, "HA002"),
+        ("backend/app/main.py", 14, "OBS001"),
     ]);
     assert!(
         actual == expected,

@@ -1,6 +1,213 @@
-//! FastAPI application-wide and Pydantic rules (§3.3, §3.4, §1.3, monitoring, security). Rules of this family and their registration list (see rules/mod.rs).
+//! FastAPI application-wide and Pydantic rules (§3.3, §3.4, §1.3, monitoring, security). Rules of
+//! this family and their registration list (see rules/mod.rs), and what they share: which
+//! modules are the service's own code, and which `FastAPI()` apps are the ones a service runs.
 
+pub mod cors_wildcard_with_credentials;
+pub mod debug_enabled;
+pub mod email_field_not_validated;
+pub mod missing_exception_handlers;
+pub mod missing_health_endpoints;
+pub mod missing_metrics_endpoint;
+pub mod missing_rate_limiting;
+pub mod no_graceful_shutdown;
+pub mod pydantic_v1_validator;
+pub mod weak_password_field;
+
+use crate::python::app_facts::{AppCtor, Binding, Mounted};
+use crate::python::{ModuleSummary, PythonIndex};
 use crate::registry::Check;
+use std::collections::HashSet;
+use std::path::Path;
 
 /// Every rule of the family, in code order.
-pub static RULES: &[(&str, Check)] = &[];
+pub static RULES: &[(&str, Check)] = &[
+    (
+        missing_exception_handlers::META,
+        Check::Project(missing_exception_handlers::check),
+    ),
+    (
+        pydantic_v1_validator::META,
+        Check::Python(pydantic_v1_validator::check),
+    ),
+    (
+        weak_password_field::META,
+        Check::Python(weak_password_field::check),
+    ),
+    (
+        email_field_not_validated::META,
+        Check::Python(email_field_not_validated::check),
+    ),
+    (
+        cors_wildcard_with_credentials::META,
+        Check::Python(cors_wildcard_with_credentials::check),
+    ),
+    (
+        missing_rate_limiting::META,
+        Check::Project(missing_rate_limiting::check),
+    ),
+    (
+        missing_health_endpoints::META,
+        Check::Project(missing_health_endpoints::check),
+    ),
+    (
+        no_graceful_shutdown::META,
+        Check::Project(no_graceful_shutdown::check),
+    ),
+    (debug_enabled::META, Check::Python(debug_enabled::check)),
+    (
+        missing_metrics_endpoint::META,
+        Check::Project(missing_metrics_endpoint::check),
+    ),
+];
+
+/// Folder and module names of code that is not the service: tests, examples, load tests,
+/// documentation snippets, database migrations.
+fn is_non_service_part(part: &str) -> bool {
+    let part = part.to_ascii_lowercase();
+    let stem = part.strip_suffix(".py").unwrap_or(&part);
+    matches!(
+        stem,
+        "test"
+            | "tests"
+            | "testing"
+            | "conftest"
+            | "example"
+            | "examples"
+            | "docs"
+            | "doc"
+            | "benchmarks"
+            | "migrations"
+            | "alembic"
+    ) || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.starts_with("example_")
+}
+
+/// Whether a module (by dotted name) is test, example or migration code.
+pub fn is_non_service_module(module: &str) -> bool {
+    module.split('.').any(is_non_service_part)
+}
+
+/// Whether a file (by path relative to the project) is test, example or migration code.
+pub fn is_non_service_path(path: &Path) -> bool {
+    path.components()
+        .any(|c| is_non_service_part(&c.as_os_str().to_string_lossy()))
+}
+
+/// The service's own modules.
+pub fn service_modules(index: &PythonIndex) -> impl Iterator<Item = &ModuleSummary> {
+    index
+        .modules
+        .iter()
+        .filter(|m| !is_non_service_module(&m.module))
+}
+
+const FASTAPI: &[&str] = &["fastapi.FastAPI", "fastapi.applications.FastAPI"];
+
+/// The `FastAPI()` apps a service runs: built in its own modules and not mounted into another
+/// app (a sub-app's health routes, handlers and middleware are its parent's business). These
+/// are where app-wide findings anchor.
+pub fn root_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
+    let mut mounted_names = HashSet::new();
+    let mut mounted_results = HashSet::new();
+    for m in service_modules(index) {
+        for mount in &m.app.mounts {
+            match mount {
+                Mounted::Name(n) => mounted_names.insert(index.canonical(n)),
+                Mounted::CallResult(f) => mounted_results.insert(index.canonical(f)),
+            };
+        }
+    }
+    let mut out = Vec::new();
+    for m in service_modules(index) {
+        for app in &m.app.apps {
+            if !FASTAPI.contains(&index.canonical(&app.callee).as_str()) || app.mounted_locally {
+                continue;
+            }
+            let mounted = match &app.binding {
+                Binding::Global(q) => mounted_names.contains(q),
+                Binding::Returned(f) => mounted_results.contains(f),
+                Binding::Other => false,
+            };
+            if !mounted {
+                out.push((m, app));
+            }
+        }
+    }
+    out
+}
+
+/// Whether any service module imports or uses a name under one of these module prefixes
+/// (`slowapi` covers `slowapi.Limiter`).
+pub fn uses_any(index: &PythonIndex, prefixes: &[&str]) -> Option<String> {
+    for m in service_modules(index) {
+        let found = m.imports.values().chain(m.app.refs.iter()).find(|name| {
+            prefixes
+                .iter()
+                .any(|p| name.as_str() == *p || name.starts_with(&format!("{p}.")))
+        });
+        if let Some(name) = found {
+            return Some(name.clone());
+        }
+    }
+    None
+}
+
+/// The last non-empty segment of a URL path, lower case: `/api/v1/utils/health-check/` ->
+/// `health-check`.
+pub fn last_segment(path: &str) -> Option<String> {
+    path.split('/')
+        .rfind(|s| !s.is_empty())
+        .map(|s| s.to_ascii_lowercase())
+}
+
+/// Every route path the project serves, with the prefixes that may lead to it: a route's own
+/// path, its router's `prefix=`, the prefixes it is included with, the full path when the
+/// include chain from an app is known, and paths the summary cannot see (constants, Starlette
+/// routes, mounts).
+pub fn route_paths(index: &PythonIndex) -> Vec<String> {
+    let objects = index.app_objects();
+    let mut include_prefixes: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for m in &index.modules {
+        for inc in &m.includes {
+            include_prefixes
+                .entry(index.canonical(&inc.child))
+                .or_default()
+                .push(inc.prefix.clone().unwrap_or_default());
+        }
+    }
+    let mut out = Vec::new();
+    for m in service_modules(index) {
+        out.extend(m.app.route_paths.iter().cloned());
+        for decl in &m.routes {
+            let Some(path) = &decl.path else {
+                continue;
+            };
+            out.push(path.clone());
+            let owner = index.canonical(&decl.owner);
+            let own_prefix = objects
+                .iter()
+                .find(|o| o.qualname == owner)
+                .map(|o| o.prefix().to_string())
+                .unwrap_or_default();
+            out.push(format!("{own_prefix}{path}"));
+            for p in include_prefixes.get(&owner).into_iter().flatten() {
+                out.push(format!("{p}{own_prefix}{path}"));
+            }
+        }
+    }
+    out.extend(
+        index
+            .routes()
+            .into_iter()
+            .filter(|r| {
+                index
+                    .module_of_file(r.file)
+                    .is_some_and(|m| !is_non_service_module(&m.module))
+            })
+            .filter_map(|r| r.full_path),
+    );
+    out
+}

@@ -9,8 +9,7 @@
 
 use super::tools;
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole,
-    Setting,
+    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
 };
 use crate::kind::FileKind;
 use crate::parse::ini::{IniEntry, IniFile};
@@ -35,9 +34,11 @@ impl Ctx<'_> {
 
     fn get(&self, section: &str, keys: &[&str]) -> Option<&IniEntry> {
         // configparser: the last assignment wins; flake8 accepts `_` for `-` in option names.
-        self.ini.entries.iter().rev().find(|e| {
-            e.section.eq_ignore_ascii_case(section) && keys.contains(&e.key.as_str())
-        })
+        self.ini
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.section.eq_ignore_ascii_case(section) && keys.contains(&e.key.as_str()))
     }
 }
 
@@ -52,7 +53,10 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
         path: Some(path.to_path_buf()),
     });
     let ctx = Ctx { ini, id, name };
-    if matches!(kind, FileKind::SetupCfg | FileKind::ToxIni | FileKind::Flake8) {
+    if matches!(
+        kind,
+        FileKind::SetupCfg | FileKind::ToxIni | FileKind::Flake8
+    ) {
         flake8(&ctx, facts);
     }
     if matches!(kind, FileKind::SetupCfg | FileKind::ToxIni) {
@@ -64,7 +68,9 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
         }
         pylint(&ctx, facts);
         if let Some(e) = ctx.get("mypy", &["python_version"]) {
-            if let Some(v) = super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m)) {
+            if let Some(v) =
+                super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m))
+            {
                 let source = format!("mypy `python_version = {}` ([mypy], {})", e.value, ctx.name);
                 facts.python_versions.push(Setting {
                     file: id,
@@ -175,15 +181,34 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     if let Some(e) = ctx.get(section, &["max-line-length", "max_line_length"]) {
         if let Ok(n) = e.value.trim().parse() {
             let source = format!("{tool} `{} = {n}` in [{section}] ({})", e.key, ctx.name);
-            push_length(ctx, facts, tool, n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                tool,
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
     let Some(n) = tools::default_length(tool) else {
         return;
     };
-    let source = format!("{tool} default {n} ([{section}] in {} sets no length)", ctx.name);
-    push_length(ctx, facts, tool, n, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    let source = format!(
+        "{tool} default {n} ([{section}] in {} sets no length)",
+        ctx.name
+    );
+    push_length(
+        ctx,
+        facts,
+        tool,
+        n,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 fn flake8(ctx: &Ctx<'_>, facts: &mut FileFacts) {
@@ -208,19 +233,49 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
     if let Some(e) = ctx.get(section, &["line_length", "line-length"]) {
         if let Ok(n) = e.value.trim().parse() {
             let source = format!("isort `{} = {n}` in [{section}] ({})", e.key, ctx.name);
-            push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                "isort",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
     if let Some(e) = ctx.get(section, &["profile"]) {
         if let Some(n) = tools::isort_profile_length(&e.value) {
-            let source = format!("isort `profile = {}` ({n}) in [{section}] ({})", e.value, ctx.name);
-            push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
+            let source = format!(
+                "isort `profile = {}` ({n}) in [{section}] ({})",
+                e.value, ctx.name
+            );
+            push_length(
+                ctx,
+                facts,
+                "isort",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
-    let source = format!("isort default 79 ([{section}] in {} sets no length or profile)", ctx.name);
-    push_length(ctx, facts, "isort", 79, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    let source = format!(
+        "isort default 79 ([{section}] in {} sets no length or profile)",
+        ctx.name
+    );
+    push_length(
+        ctx,
+        facts,
+        "isort",
+        79,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 /// pylint reads sections named `pylint.*` from setup.cfg and tox.ini (pylint docs, "Running
@@ -244,13 +299,35 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         .find(|e| e.key == "max-line-length" || e.key == "max_line_length")
     {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("pylint `max-line-length = {n}` in [{}] ({})", e.section, ctx.name);
-            push_length(ctx, facts, "pylint", n, LengthOrigin::Config, e.value_span.clone(), source);
+            let source = format!(
+                "pylint `max-line-length = {n}` in [{}] ({})",
+                e.section, ctx.name
+            );
+            push_length(
+                ctx,
+                facts,
+                "pylint",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
-    let source = format!("pylint default 100 ([{}] in {} sets no length)", first.section, ctx.name);
-    push_length(ctx, facts, "pylint", 100, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    let source = format!(
+        "pylint default 100 ([{}] in {} sets no length)",
+        first.section, ctx.name
+    );
+    push_length(
+        ctx,
+        facts,
+        "pylint",
+        100,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 /// tox `[testenv*] commands`: coverage runs and thresholds, as on a workflow `run:` line.

@@ -5,8 +5,7 @@
 use super::tools::{self, ArgLength};
 use super::{runtime_version, shown};
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole,
-    Setting,
+    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
 };
 use crate::model::precommit::{Hook, Repo};
 use crate::model::PrecommitFile;
@@ -64,7 +63,13 @@ pub fn gather(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFacts) {
     for repo in &file.config.repos {
         for hook in &repo.hooks {
             if let Some(lv) = hook.language_version {
-                python_version(lv, &format!("the {} hook", hook.id.unwrap_or("?")), &path, id, facts);
+                python_version(
+                    lv,
+                    &format!("the {} hook", hook.id.unwrap_or("?")),
+                    &path,
+                    id,
+                    facts,
+                );
             }
             let Some((tool, args)) = hook_tool(repo, hook) else {
                 continue;
@@ -106,7 +111,10 @@ fn line_length(
         ArgLength::Set(length, word) => facts.line_lengths.push(Setting {
             file: id,
             span: word.span.clone(),
-            source: format!("{tool} `{}` in the {hook_id} hook's args ({path})", word.text),
+            source: format!(
+                "{tool} `{}` in the {hook_id} hook's args ({path})",
+                word.text
+            ),
             value: LineLength {
                 tool: tool.to_string(),
                 length,
@@ -126,7 +134,9 @@ fn line_length(
             facts.line_lengths.push(Setting {
                 file: id,
                 span: repo.anchor(),
-                source: format!("{tool} default {length} (the {hook_id} hook in {path} sets no length)"),
+                source: format!(
+                    "{tool} default {length} (the {hook_id} hook in {path} sets no length)"
+                ),
                 value: LineLength {
                     tool: tool.to_string(),
                     length,

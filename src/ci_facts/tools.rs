@@ -56,7 +56,11 @@ pub fn reenabled_defaults(codes: &[String]) -> Vec<&'static str> {
     FLAKE8_DEFAULT_IGNORE
         .iter()
         .copied()
-        .filter(|d| !codes.iter().any(|c| !c.is_empty() && d.starts_with(c.as_str())))
+        .filter(|d| {
+            !codes
+                .iter()
+                .any(|c| !c.is_empty() && d.starts_with(c.as_str()))
+        })
         .collect()
 }
 
@@ -81,15 +85,48 @@ pub fn is_python(word: &str) -> bool {
 
 /// Programs that run another program given after a `run`/`exec` subcommand.
 const RUNNERS: &[&str] = &[
-    "uv", "uvx", "poetry", "pipenv", "pdm", "rye", "hatch", "pixi", "pipx", "docker",
-    "docker-compose", "podman", "podman-compose",
+    "uv",
+    "uvx",
+    "poetry",
+    "pipenv",
+    "pdm",
+    "rye",
+    "hatch",
+    "pixi",
+    "pipx",
+    "docker",
+    "docker-compose",
+    "podman",
+    "podman-compose",
 ];
 
 /// Programs worth looking for inside a runner's arguments.
 const KNOWN: &[&str] = &[
-    "pytest", "py.test", "tox", "nox", "coverage", "ruff", "flake8", "black", "mypy", "pylint",
-    "isort", "pyright", "basedpyright", "pre-commit", "prek", "bandit", "pyflakes",
-    "pycodestyle", "pydocstyle", "pylama", "prospector", "make", "just", "bash", "sh",
+    "pytest",
+    "py.test",
+    "tox",
+    "nox",
+    "coverage",
+    "ruff",
+    "flake8",
+    "black",
+    "mypy",
+    "pylint",
+    "isort",
+    "pyright",
+    "basedpyright",
+    "pre-commit",
+    "prek",
+    "bandit",
+    "pyflakes",
+    "pycodestyle",
+    "pydocstyle",
+    "pylama",
+    "prospector",
+    "make",
+    "just",
+    "bash",
+    "sh",
 ];
 
 /// The program a command finally runs, with its arguments, through `NAME=value` prefixes,
@@ -186,9 +223,24 @@ fn role_of_name(name: &str) -> Role {
     let n = n.rsplit('/').next().unwrap_or(&n);
     let lint = n.contains("lint")
         || [
-            "style", "format", "fmt", "typing", "types", "typecheck", "type-check", "mypy",
-            "pre-commit", "precommit", "ruff", "flake8", "pylint", "black", "isort", "check",
-            "pyright", "static",
+            "style",
+            "format",
+            "fmt",
+            "typing",
+            "types",
+            "typecheck",
+            "type-check",
+            "mypy",
+            "pre-commit",
+            "precommit",
+            "ruff",
+            "flake8",
+            "pylint",
+            "black",
+            "isort",
+            "check",
+            "pyright",
+            "static",
         ]
         .iter()
         .any(|k| n.contains(k));
@@ -238,8 +290,22 @@ fn option_values<'w>(args: &'w [Word], names: &[&str]) -> Vec<&'w str> {
 }
 
 pub const LINTERS: &[&str] = &[
-    "ruff", "flake8", "black", "mypy", "pylint", "isort", "pyright", "basedpyright", "pyflakes",
-    "pycodestyle", "pydocstyle", "bandit", "pylama", "prospector", "ty", "blue",
+    "ruff",
+    "flake8",
+    "black",
+    "mypy",
+    "pylint",
+    "isort",
+    "pyright",
+    "basedpyright",
+    "pyflakes",
+    "pycodestyle",
+    "pydocstyle",
+    "bandit",
+    "pylama",
+    "prospector",
+    "ty",
+    "blue",
 ];
 
 /// Classifies a command (after [`resolve`]).
@@ -339,12 +405,18 @@ pub fn role(tool: &str, args: &[Word]) -> Role {
 /// A coverage threshold given on a command line: `pytest --cov-fail-under=90`,
 /// `coverage report --fail-under 90` (also `xml`/`html`/`json`/`lcov`, which take it too).
 /// The value is `Err(text)` when it is not a literal number (`"$MIN"`).
-pub fn command_threshold<'w>(tool: &str, args: &'w [Word]) -> Option<(Result<f64, String>, &'w Word)> {
+pub fn command_threshold<'w>(
+    tool: &str,
+    args: &'w [Word],
+) -> Option<(Result<f64, String>, &'w Word)> {
     let name = match tool {
         "pytest" | "py.test" => "--cov-fail-under",
         "coverage" => {
             let sub = args.iter().find(|w| !w.text.starts_with('-'))?;
-            if !matches!(sub.text.as_str(), "report" | "xml" | "html" | "json" | "lcov") {
+            if !matches!(
+                sub.text.as_str(),
+                "report" | "xml" | "html" | "json" | "lcov"
+            ) {
                 return None;
             }
             "--fail-under"
@@ -445,10 +517,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
             };
         }
     }
-    if config_flags
-        .iter()
-        .any(|f| option_value(args, f).is_some())
-    {
+    if config_flags.iter().any(|f| option_value(args, f).is_some()) {
         return ArgLength::Unknown;
     }
     ArgLength::Unset
@@ -505,13 +574,28 @@ mod tests {
         let (tool, args) = resolve(&w).expect("resolves");
         assert_eq!(tool, "pytest");
         assert_eq!(args.len(), 1);
-        assert_eq!(resolve(&cmd("poetry run flake8 .")).map(|r| r.0).as_deref(), Some("flake8"));
         assert_eq!(
-            resolve(&cmd("docker compose run --rm api pytest")).map(|r| r.0).as_deref(),
+            resolve(&cmd("poetry run flake8 .")).map(|r| r.0).as_deref(),
+            Some("flake8")
+        );
+        assert_eq!(
+            resolve(&cmd("docker compose run --rm api pytest"))
+                .map(|r| r.0)
+                .as_deref(),
             Some("pytest")
         );
-        assert_eq!(resolve(&cmd("uv pip install pytest")).map(|r| r.0).as_deref(), Some("uv"));
-        assert_eq!(resolve(&cmd("CI=1 timeout 10m pytest")).map(|r| r.0).as_deref(), Some("pytest"));
+        assert_eq!(
+            resolve(&cmd("uv pip install pytest"))
+                .map(|r| r.0)
+                .as_deref(),
+            Some("uv")
+        );
+        assert_eq!(
+            resolve(&cmd("CI=1 timeout 10m pytest"))
+                .map(|r| r.0)
+                .as_deref(),
+            Some("pytest")
+        );
     }
 
     #[test]
@@ -544,12 +628,18 @@ mod tests {
             ArgLength::Set(n, _) => Some(n),
             _ => None,
         };
-        assert_eq!(len("flake8", "--max-line-length=100 --ignore=E203"), Some(100));
+        assert_eq!(
+            len("flake8", "--max-line-length=100 --ignore=E203"),
+            Some(100)
+        );
         assert_eq!(len("black", "-l 120 ."), Some(120));
         assert_eq!(len("black", "-l99"), Some(99));
         assert_eq!(len("isort", "--profile black"), Some(88));
         assert_eq!(len("ruff", "--config 'line-length = 100'"), Some(100));
-        assert_eq!(arg_length("flake8", &cmd("--config x.cfg")), ArgLength::Unknown);
+        assert_eq!(
+            arg_length("flake8", &cmd("--config x.cfg")),
+            ArgLength::Unknown
+        );
         assert_eq!(arg_length("black", &cmd("--check .")), ArgLength::Unset);
     }
 

@@ -196,7 +196,10 @@ fn line_length(
             if tool == "ruff" && !formats {
                 return;
             }
-            if args.iter().any(|w| w.text == "--version" || w.text == "--help") {
+            if args
+                .iter()
+                .any(|w| w.text == "--version" || w.text == "--help")
+            {
                 return;
             }
             (

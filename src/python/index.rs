@@ -10,6 +10,10 @@ pub struct PythonIndex {
     pub modules: Vec<ModuleSummary>,
     by_name: HashMap<String, usize>,
     by_file: HashMap<FileId, usize>,
+    /// Python dependencies the project declares (requirements files, pyproject.toml).
+    pub dependencies: Vec<super::deps::Dependency>,
+    /// The Pydantic major version the project runs, from its dependencies or the code.
+    pub pydantic: super::pydantic::PydanticVersion,
 }
 
 /// What a resolved qualified name refers to.
@@ -78,7 +82,15 @@ impl PythonIndex {
             modules,
             by_name,
             by_file,
+            ..PythonIndex::default()
         }
+    }
+
+    /// The index with the project's declared dependencies, which tell the library versions.
+    pub fn with_dependencies(mut self, dependencies: Vec<super::deps::Dependency>) -> Self {
+        self.dependencies = dependencies;
+        self.pydantic = super::pydantic::PydanticVersion::detect(&self);
+        self
     }
 
     pub fn module(&self, name: &str) -> Option<&ModuleSummary> {

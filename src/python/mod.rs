@@ -3,8 +3,10 @@
 //! (`from time import sleep as nap` -> `time.sleep`; `from app.api import router` -> the
 //! `APIRouter()` built in `app/api/routes.py`) and knows the FastAPI apps, routers and routes.
 
+pub mod app_facts;
 pub mod deps;
 pub mod index;
+pub mod pydantic;
 pub mod summary;
 
 pub use index::PythonIndex;

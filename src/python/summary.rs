@@ -89,6 +89,9 @@ pub struct ModuleSummary {
     pub routes: Vec<RouteDecl>,
     pub includes: Vec<IncludeDecl>,
     pub app_calls: Vec<AppCall>,
+    /// What the module contributes to the app-wide rules (apps wherever built, mounts,
+    /// shutdown paths, engines and Redis clients, external names used).
+    pub app: super::app_facts::AppFacts,
 }
 
 const ROUTE_METHODS: &[&str] = &[
@@ -169,6 +172,7 @@ impl ModuleSummary {
         for stmt in &ast.body {
             summary.declarations(stmt);
         }
+        summary.app = super::app_facts::AppFacts::extract(&summary, ast);
         summary
     }
 

@@ -1,0 +1,65 @@
+//! API007: a Pydantic model field for an e-mail address typed `str` instead of `EmailStr`.
+
+use super::is_non_service_path;
+use crate::python::pydantic::{fields, kind_of_class, str_field, validated_fields, ModelKind};
+use crate::python::PythonModule;
+use crate::registry::Ctx;
+use ruff_python_ast::visitor::{walk_stmt, Visitor};
+use ruff_python_ast::Stmt;
+
+pub const META: &str = include_str!("email_field_not_validated.toml");
+
+fn is_email_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "email" || n.ends_with("_email")
+}
+
+struct Finder<'m, 'p, 'c, 'o> {
+    module: &'m PythonModule<'p>,
+    ctx: &'c mut Ctx<'o>,
+}
+
+impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::ClassDef(class) = stmt {
+            let kind = kind_of_class(self.module.index, self.module.summary, class);
+            if kind == Some(ModelKind::Model) {
+                let validated = validated_fields(self.module.summary, class);
+                for field in fields(class) {
+                    if !is_email_name(field.name)
+                        || validated.iter().any(|v| v == field.name || v == "*")
+                    {
+                        continue;
+                    }
+                    let info = str_field(self.module.summary, &field);
+                    if !info.is_str || info.pattern {
+                        continue;
+                    }
+                    self.ctx
+                        .report(
+                            field.span.clone(),
+                            format!(
+                                "e-mail field `{}` is a plain `str`: any text passes as an address",
+                                field.name
+                            ),
+                        )
+                        .help(format!(
+                            "declare `{}: EmailStr` (`from pydantic import EmailStr`, needs the `email-validator` package)",
+                            field.name
+                        ));
+                }
+            }
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
+pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
+    if is_non_service_path(module.path) {
+        return;
+    }
+    let mut finder = Finder { module, ctx };
+    for stmt in &module.ast.body {
+        finder.visit_stmt(stmt);
+    }
+}

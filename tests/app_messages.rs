@@ -1,0 +1,71 @@
+//! What the fixture sets cannot show for the app-wide and Pydantic rules: the severity a finding
+//! gets from the project's Pydantic version (API005) and the kinds HA001 names as missing.
+
+mod common;
+
+use prodlint::diagnostic::Severity;
+use prodlint::registry::Registry;
+use std::path::Path;
+
+fn fixture(rule_dir: &str, case: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/app")
+        .join(rule_dir)
+        .join(case)
+}
+
+/// (code, severity, message) of every finding of `code` in a fixture case.
+fn findings(rule_dir: &str, case: &str, code: &str) -> Vec<(Severity, String)> {
+    let report = common::lint_project(&fixture(rule_dir, case), &[code]);
+    let registry = Registry::get();
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| registry.rules[d.rule].meta.code == code)
+        .map(|d| (d.severity, d.message.clone()))
+        .collect()
+}
+
+#[test]
+fn pydantic_validator_severity_follows_the_project_version() {
+    let v2 = findings(
+        "API005_pydantic_v1_validator",
+        "fire_checklist_v2_requirements",
+        "API005",
+    );
+    assert_eq!(v2.len(), 1);
+    assert_eq!(v2[0].0, Severity::Warning);
+    assert!(v2[0].1.contains("pydantic>=2.9,<3"), "{}", v2[0].1);
+
+    let from_code = findings(
+        "API005_pydantic_v1_validator",
+        "fire_v2_from_code",
+        "API005",
+    );
+    assert!(from_code.iter().all(|(s, _)| *s == Severity::Warning));
+    assert!(from_code[0].1.contains("ConfigDict"), "{}", from_code[0].1);
+
+    let unknown = findings(
+        "API005_pydantic_v1_validator",
+        "fire_version_unknown",
+        "API005",
+    );
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].0, Severity::Info);
+}
+
+#[test]
+fn template_health_check_counts_as_health() {
+    let found = findings(
+        "HA001_missing_health_endpoints",
+        "fire_template_health_only",
+        "HA001",
+    );
+    assert_eq!(found.len(), 1);
+    let message = &found[0].1;
+    assert!(
+        message.contains("readiness") && message.contains("liveness"),
+        "{message}"
+    );
+    assert!(!message.contains("health (`"), "{message}");
+}
