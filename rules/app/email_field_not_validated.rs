@@ -1,6 +1,6 @@
 //! API007: a Pydantic model field for an e-mail address typed `str` instead of `EmailStr`.
 
-use super::is_non_service_path;
+use super::{is_login_form, is_non_service_path, is_request_model};
 use crate::python::pydantic::{fields, kind_of_class, str_field, validated_fields, ModelKind};
 use crate::python::PythonModule;
 use crate::registry::Ctx;
@@ -23,7 +23,10 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if let Stmt::ClassDef(class) = stmt {
             let kind = kind_of_class(self.module.index, self.module.summary, class);
-            if kind == Some(ModelKind::Model) {
+            if kind == Some(ModelKind::Model)
+                && is_request_model(self.module, &class.name)
+                && !is_login_form(&class.name)
+            {
                 let validated = validated_fields(self.module.summary, class);
                 for field in fields(class) {
                     if !is_email_name(field.name)

@@ -1,7 +1,7 @@
 //! API004 (project rule): a `FastAPI()` app and no exception handler registered anywhere in the
 //! project.
 
-use super::{root_apps, service_modules};
+use super::{primary_apps, service_modules};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
 
@@ -15,7 +15,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     if service_modules(index).any(|m| !m.app.exception_handlers.is_empty()) {
         return;
     }
-    for (module, app) in root_apps(index) {
+    for (module, app) in primary_apps(index) {
         ctx.report_in(
             module.file,
             app.span.clone(),

@@ -1,6 +1,6 @@
 //! HA001 (project rule): a `FastAPI()` app without routes for health, readiness and liveness.
 
-use super::{last_segment, root_apps, route_paths};
+use super::{last_segment, primary_apps, route_paths};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
 use serde::Deserialize;
@@ -19,7 +19,7 @@ struct Options {
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let options: Options = ctx.options();
     let index = &facts.python;
-    let apps = root_apps(index);
+    let apps = primary_apps(index);
     if apps.is_empty() {
         return;
     }

@@ -1,7 +1,7 @@
 //! OBS001 (project rule): a `FastAPI()` app and no Prometheus (or OpenTelemetry metrics)
 //! instrumentation anywhere in the project.
 
-use super::{last_segment, root_apps, route_paths, uses_any};
+use super::{last_segment, primary_apps, route_paths, uses_any};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
 
@@ -30,7 +30,7 @@ const INSTRUMENTATION: &[&str] = &[
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let index = &facts.python;
-    let apps = root_apps(index);
+    let apps = primary_apps(index);
     if apps.is_empty() || uses_any(index, INSTRUMENTATION).is_some() {
         return;
     }

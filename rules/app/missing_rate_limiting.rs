@@ -1,6 +1,6 @@
 //! API010 (project rule): a `FastAPI()` app and no rate limiter anywhere in the project.
 
-use super::{root_apps, service_modules, uses_any};
+use super::{primary_apps, service_modules, uses_any};
 use crate::facts::ProjectFacts;
 use crate::python::summary::Def;
 use crate::python::PythonIndex;
@@ -14,10 +14,17 @@ const LIBRARIES: &[&str] = &["slowapi", "fastapi_limiter", "limits", "fastapi_th
 /// The same, as distributions in requirements.
 const DISTRIBUTIONS: &[&str] = &["slowapi", "fastapi-limiter", "limits", "fastapi-throttle"];
 
-/// `RateLimitMiddleware`, `RateLimiter`, `rate_limiter`, `Throttle…`.
+/// `RateLimitMiddleware`, `RateLimiter`, `rate_limiter`, `Throttle…`; not the errors an
+/// upstream API raises (`openai.RateLimitError`), which say nothing about this service's limits.
 fn names_rate_limit(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
     let compact = last.replace('_', "");
+    if ["error", "exception", "exceeded"]
+        .iter()
+        .any(|s| compact.ends_with(s))
+    {
+        return false;
+    }
     compact.contains("ratelimit") || compact.contains("throttl")
 }
 
@@ -47,7 +54,7 @@ fn evidence(index: &PythonIndex, dependencies: &[crate::python::deps::Dependency
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let index = &facts.python;
-    let apps = root_apps(index);
+    let apps = primary_apps(index);
     if apps.is_empty() || evidence(index, &facts.dependencies) {
         return;
     }

@@ -138,6 +138,80 @@ pub fn root_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
     out
 }
 
+/// How much of the service an app carries: routes that reach it, routers included into it,
+/// middleware, handlers and mounts configured on it (in any module for a module-level app; in
+/// its factory for one built in a function).
+fn weight(index: &PythonIndex, app: &AppCtor, routes: &[crate::python::index::Route<'_>]) -> usize {
+    let Binding::Global(q) = &app.binding else {
+        return app.wiring;
+    };
+    let reached = routes
+        .iter()
+        .filter(|r| r.app.as_deref() == Some(q))
+        .count();
+    let configured: usize = index
+        .modules
+        .iter()
+        .map(|m| {
+            m.includes
+                .iter()
+                .filter(|i| index.canonical(&i.parent) == *q)
+                .count()
+                + m.app_calls
+                    .iter()
+                    .filter(|c| index.canonical(&c.owner) == *q)
+                    .count()
+        })
+        .sum();
+    app.wiring + reached + configured
+}
+
+/// The apps project-wide findings anchor at: the root apps that carry the most of the
+/// service (all of them when tied). A project's verdict is the same for each of its apps, so
+/// reporting it at a CLI's local callback server or a worker's status app as well only repeats
+/// it.
+pub fn primary_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
+    let roots = root_apps(index);
+    if roots.len() < 2 {
+        return roots;
+    }
+    let routes = index.routes();
+    let weights: Vec<usize> = roots
+        .iter()
+        .map(|(_, a)| weight(index, a, &routes))
+        .collect();
+    let max = weights.iter().copied().max().unwrap_or(0);
+    roots
+        .into_iter()
+        .zip(weights)
+        .filter(|(_, w)| *w == max)
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// A sign-in form (`LoginForm`, `SigninRequest`) checks credentials that already exist: a length
+/// rule or an address check there only rejects accounts created under older rules.
+pub fn is_login_form(class: &str) -> bool {
+    let c = class.to_ascii_lowercase();
+    ["login", "signin", "sign_in", "logon"]
+        .iter()
+        .any(|w| c.contains(w))
+}
+
+/// Whether a class of this module reaches the API as request data (a route handler's
+/// parameter type, a type it nests, or a class it inherits from).
+pub fn is_request_model(
+    module: &crate::python::PythonModule<'_>,
+    name: &ruff_python_ast::Identifier,
+) -> bool {
+    let qualname = if module.summary.module.is_empty() {
+        name.id.to_string()
+    } else {
+        format!("{}.{}", module.summary.module, name.id)
+    };
+    module.index.request_models().contains(&qualname)
+}
+
 /// Whether any service module imports or uses a name under one of these module prefixes
 /// (`slowapi` covers `slowapi.Limiter`).
 pub fn uses_any(index: &PythonIndex, prefixes: &[&str]) -> Option<String> {

@@ -1,7 +1,7 @@
 //! HA002 (project rule): the service creates a SQLAlchemy engine or a Redis client and has no
 //! shutdown path that releases it.
 
-use super::{root_apps, service_modules};
+use super::{primary_apps, service_modules};
 use crate::facts::ProjectFacts;
 use crate::python::app_facts::{Lifespan, Resource, ResourceKind};
 use crate::python::index::Target;
@@ -63,7 +63,7 @@ fn describe(m: &ModuleSummary, r: &Resource) -> String {
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let index = &facts.python;
-    let apps = root_apps(index);
+    let apps = primary_apps(index);
     if apps.is_empty() {
         return;
     }

@@ -1,6 +1,6 @@
 //! API006: a Pydantic model field for a password typed `str` with no `min_length` of at least 8.
 
-use super::is_non_service_path;
+use super::{is_login_form, is_non_service_path, is_request_model};
 use crate::python::pydantic::{fields, kind_of_class, str_field, validated_fields, ModelKind};
 use crate::python::PythonModule;
 use crate::registry::Ctx;
@@ -11,14 +11,60 @@ pub const META: &str = include_str!("weak_password_field.toml");
 
 const MIN: i64 = 8;
 
-/// `password`, `*_password`, `passwd`, `secret`; not a stored hash (`hashed_password`) and not
-/// the current password a change-password form asks for (it was set under the old policy).
+/// Words that make `<word>_password` the service's credential for another system (a Redis,
+/// LDAP bind or SMTP password an admin form passes through), not a password a user chooses.
+const SERVICE_WORDS: &[&str] = &[
+    "redis",
+    "db",
+    "database",
+    "postgres",
+    "postgresql",
+    "pg",
+    "mysql",
+    "mongo",
+    "mongodb",
+    "smtp",
+    "mail",
+    "imap",
+    "ldap",
+    "dn",
+    "bind",
+    "proxy",
+    "broker",
+    "amqp",
+    "rabbitmq",
+    "kafka",
+    "s3",
+    "ftp",
+    "sftp",
+    "ssh",
+    "vault",
+    "keystore",
+    "truststore",
+    "jupyter",
+    "api",
+    "client",
+    "service",
+    "bot",
+    "app",
+];
+
+/// `password`, `*_password`, `passwd`, `secret`; not a stored hash (`hashed_password`), not
+/// the current password a change-password form asks for (it was set under the old policy), not
+/// a setting in capitals (`ADMIN_PASSWORD`) and not another system's credential
+/// (`redis_password`, `app_dn_password`).
 fn is_password_name(name: &str) -> bool {
+    if !name.chars().any(|c| c.is_ascii_lowercase()) {
+        return false;
+    }
     let n = name.to_ascii_lowercase();
     if n.contains("hash") || n.starts_with("current_") || n.starts_with("old_") {
         return false;
     }
-    n == "password" || n.ends_with("_password") || n == "passwd" || n == "secret"
+    if let Some(prefix) = n.strip_suffix("_password") {
+        return !prefix.split('_').any(|w| SERVICE_WORDS.contains(&w));
+    }
+    n == "password" || n == "passwd" || n == "secret"
 }
 
 struct Finder<'m, 'p, 'c, 'o> {
@@ -32,11 +78,21 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
             let kind = kind_of_class(self.module.index, self.module.summary, class);
             // Settings hold the service's own credentials (a database password), not a
             // password a user chooses.
-            if kind == Some(ModelKind::Model) {
+            if kind == Some(ModelKind::Model)
+                && is_request_model(self.module, &class.name)
+                && !is_login_form(&class.name)
+            {
                 let validated = validated_fields(self.module.summary, class);
-                for field in fields(class) {
+                let fields = fields(class);
+                // Beside `new_password`, `password` is the current one (open-webui's
+                // UpdatePasswordForm).
+                let has_new = fields
+                    .iter()
+                    .any(|f| f.name.eq_ignore_ascii_case("new_password"));
+                for field in fields {
                     if !is_password_name(field.name)
                         || validated.iter().any(|v| v == field.name || v == "*")
+                        || (has_new && field.name.eq_ignore_ascii_case("password"))
                     {
                         continue;
                     }

@@ -9,7 +9,7 @@
 //! Extracted in one walk while the tree is alive, like the rest of the summary; the project
 //! rules read it through the index.
 
-use super::summary::ModuleSummary;
+use super::summary::{annotation_names, ModuleSummary};
 use super::{dotted, span_of, string_value};
 use crate::source::Span;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -38,6 +38,9 @@ pub struct AppCtor {
     pub binding: Binding,
     /// Mounted into another app in the function that builds it (`app.mount("/v1", sub)`).
     pub mounted_locally: bool,
+    /// Calls configuring a locally built app in its function (`app.include_router(...)`,
+    /// `@app.get(...)`, `app.add_middleware(...)`): how much of the service it carries.
+    pub wiring: usize,
 }
 
 /// What a `mount(path, app)` / `Mount(path, app=…)` mounts.
@@ -110,6 +113,17 @@ pub struct AppFacts {
     /// Every dotted name the module uses whose head is an import, qualified
     /// (`prometheus_client.make_asgi_app`, `slowapi.Limiter`).
     pub refs: BTreeSet<String>,
+    /// Qualified names in the parameter annotations of route handlers (decorated with a route
+    /// method anywhere, factories included): the request models.
+    pub request_types: Vec<String>,
+    /// Module-level classes: qualified names in their field annotations and their bases, so
+    /// the models a request model nests or inherits from are request models too.
+    pub class_refs: HashMap<String, Vec<String>>,
+    /// Module-level functions: their request-data parameter types (for `add_api_route`
+    /// endpoints, resolved across modules).
+    pub function_params: HashMap<String, Vec<String>>,
+    /// `add_api_route(path, endpoint)` endpoints, qualified.
+    pub endpoints: Vec<String>,
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
@@ -194,6 +208,25 @@ struct Walker<'s> {
     /// Module-level string constants.
     constants: HashMap<String, String>,
     frames: Vec<Frame>,
+    /// Modules imported with `from m import *`.
+    star_modules: Vec<String>,
+}
+
+/// The module a `from … import *` names, relative imports resolved against the package.
+fn star_module(summary: &ModuleSummary, level: u32, module: Option<&str>) -> String {
+    if level == 0 {
+        return module.unwrap_or("").to_string();
+    }
+    let mut base: Vec<&str> = summary
+        .package
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .collect();
+    for _ in 1..level {
+        base.pop();
+    }
+    base.extend(module);
+    base.join(".")
 }
 
 impl AppFacts {
@@ -206,17 +239,32 @@ impl AppFacts {
                 }
             }
         }
+        let star_modules = ast
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::ImportFrom(i) if i.names.iter().any(|a| a.name.id.as_str() == "*") => Some(
+                    star_module(summary, i.level, i.module.as_ref().map(|m| m.id.as_str())),
+                ),
+                _ => None,
+            })
+            .collect();
         let mut walker = Walker {
             summary,
             facts: AppFacts::default(),
             constants,
             frames: Vec::new(),
+            star_modules,
         };
         for stmt in &ast.body {
             if let Stmt::FunctionDef(f) = stmt {
                 if let Some(t) = teardown_after_yield(&f.body) {
                     walker.facts.teardown.insert(f.name.id.to_string(), t);
                 }
+            }
+            if let Stmt::ClassDef(c) = stmt {
+                let refs = walker.with_star_imports(class_refs(summary, c));
+                walker.facts.class_refs.insert(c.name.id.to_string(), refs);
             }
             walker.visit_stmt(stmt);
         }
@@ -228,45 +276,99 @@ impl AppFacts {
 /// it (in its block or an enclosing one), a `finally:` encloses it, or it sits in a `with`
 /// block (the context manager's exit runs after it); `None` when the body does not yield.
 pub fn teardown_after_yield(body: &[Stmt]) -> Option<bool> {
+    scan(body).map(|v| v.teardown)
+}
+
+/// What a block holding a `yield` does after it.
+#[derive(Clone, Copy)]
+struct AfterYield {
+    /// Code runs after some `yield`.
+    teardown: bool,
+    /// The path after the `yield` ends in a `return` in this block: the statements after the
+    /// enclosing block never run on it.
+    returns: bool,
+}
+
+fn scan(body: &[Stmt]) -> Option<AfterYield> {
+    let mut found: Option<AfterYield> = None;
     for (i, stmt) in body.iter().enumerate() {
-        let more = i + 1 < body.len();
+        let rest = &body[i + 1..];
         let inner = match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => continue,
             Stmt::Try(t) => {
-                let found = teardown_after_yield(&t.body)
-                    .or_else(|| {
-                        t.handlers.iter().find_map(|h| match h {
-                            ruff_python_ast::ExceptHandler::ExceptHandler(h) => {
-                                teardown_after_yield(&h.body)
-                            }
-                        })
-                    })
-                    .or_else(|| teardown_after_yield(&t.orelse));
-                match found {
-                    Some(t_inner) => Some(t_inner || !t.finalbody.is_empty()),
-                    None => teardown_after_yield(&t.finalbody),
+                let mut inner = scan(&t.body);
+                for h in &t.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    inner = merge(inner, scan(&h.body));
+                }
+                inner = merge(inner, scan(&t.orelse));
+                match inner {
+                    Some(v) => Some(AfterYield {
+                        teardown: v.teardown || !t.finalbody.is_empty(),
+                        returns: v.returns,
+                    }),
+                    None => scan(&t.finalbody),
                 }
             }
-            Stmt::With(w) => teardown_after_yield(&w.body).map(|_| true),
-            Stmt::If(s) => teardown_after_yield(&s.body).or_else(|| {
-                s.elif_else_clauses
-                    .iter()
-                    .find_map(|c| teardown_after_yield(&c.body))
+            // The context manager's exit runs after the `yield`.
+            Stmt::With(w) => scan(&w.body).map(|v| AfterYield {
+                teardown: true,
+                returns: v.returns,
             }),
-            Stmt::For(s) => {
-                teardown_after_yield(&s.body).or_else(|| teardown_after_yield(&s.orelse))
-            }
-            Stmt::While(s) => {
-                teardown_after_yield(&s.body).or_else(|| teardown_after_yield(&s.orelse))
-            }
-            Stmt::Match(m) => m.cases.iter().find_map(|c| teardown_after_yield(&c.body)),
-            other => contains_yield(other).then_some(false),
+            Stmt::If(s) => s
+                .elif_else_clauses
+                .iter()
+                .fold(scan(&s.body), |acc, c| merge(acc, scan(&c.body))),
+            Stmt::For(s) => merge(scan(&s.body), scan(&s.orelse)),
+            Stmt::While(s) => merge(scan(&s.body), scan(&s.orelse)),
+            Stmt::Match(m) => m
+                .cases
+                .iter()
+                .fold(None, |acc, c| merge(acc, scan(&c.body))),
+            other => contains_yield(other).then_some(AfterYield {
+                teardown: false,
+                returns: false,
+            }),
         };
-        if let Some(after) = inner {
-            return Some(after || more);
-        }
+        let Some(v) = inner else {
+            continue;
+        };
+        // Statements after it in this block run unless the yield's path returned.
+        let here = if v.returns {
+            v
+        } else {
+            let work = rest.iter().take_while(|s| !matches!(s, Stmt::Return(_)));
+            AfterYield {
+                teardown: v.teardown || work.clone().any(does_work),
+                returns: rest.iter().any(|s| matches!(s, Stmt::Return(_))),
+            }
+        };
+        found = merge(found, Some(here));
     }
-    None
+    found
+}
+
+/// Two paths' verdicts: code runs after some `yield` if it does on either.
+fn merge(a: Option<AfterYield>, b: Option<AfterYield>) -> Option<AfterYield> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) => Some(AfterYield {
+            teardown: a.teardown || b.teardown,
+            returns: a.returns && b.returns,
+        }),
+    }
+}
+
+/// A statement that does something when reached (not `pass`, `...`, or another bare `yield`).
+fn does_work(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Pass(_) => false,
+        Stmt::Expr(e) => !matches!(
+            e.value.as_ref(),
+            Expr::EllipsisLiteral(_) | Expr::Yield(_) | Expr::YieldFrom(_)
+        ),
+        _ => true,
+    }
 }
 
 /// Whether a simple statement yields (`yield`, `x = yield`, `yield from …`), not counting
@@ -292,6 +394,26 @@ fn contains_yield(stmt: &Stmt) -> bool {
     f.0
 }
 
+/// Qualified names a class's bases and field annotations mention.
+fn class_refs(summary: &ModuleSummary, class: &ruff_python_ast::StmtClassDef) -> Vec<String> {
+    let mut out: Vec<String> = class
+        .arguments
+        .as_ref()
+        .map(|a| {
+            a.args
+                .iter()
+                .filter_map(|b| summary.qualify_expr(b))
+                .collect()
+        })
+        .unwrap_or_default();
+    for stmt in &class.body {
+        if let Stmt::AnnAssign(a) = stmt {
+            out.extend(annotation_names(summary, &a.annotation));
+        }
+    }
+    out
+}
+
 /// Whether an argument value is empty: `None`, `{}`, `[]`, `()`.
 fn is_empty_value(expr: &Expr) -> bool {
     match expr {
@@ -313,6 +435,48 @@ fn mentions(expr: &Expr, word: &str) -> bool {
 }
 
 impl Walker<'_> {
+    /// Names that stay unqualified in a module with `from m import *` may come from `m`: adds
+    /// `m.Name` for each (resolution drops the ones that are not there).
+    fn with_star_imports(&self, names: Vec<String>) -> Vec<String> {
+        if self.star_modules.is_empty() {
+            return names;
+        }
+        let mut out = names.clone();
+        for name in names {
+            if name.contains('.') || self.summary.names.contains_key(&name) {
+                continue;
+            }
+            out.extend(self.star_modules.iter().map(|m| format!("{m}.{name}")));
+        }
+        out
+    }
+
+    /// `Depends(get_user)` / `Security(...)` with a dependency given.
+    fn is_dependency(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        let callee = self.qualify(&call.func).unwrap_or_default();
+        let last = callee.rsplit('.').next().unwrap_or(&callee);
+        matches!(last, "Depends" | "Security")
+            && (!call.arguments.args.is_empty() || !call.arguments.keywords.is_empty())
+    }
+
+    /// `Annotated[User, Depends(get_user)]`.
+    fn annotated_dependency(&self, ann: &Expr) -> bool {
+        let Expr::Subscript(s) = ann else {
+            return false;
+        };
+        let head = self.qualify(&s.value).unwrap_or_default();
+        if head.rsplit('.').next() != Some("Annotated") {
+            return false;
+        }
+        match s.slice.as_ref() {
+            Expr::Tuple(t) => t.elts.iter().skip(1).any(|e| self.is_dependency(e)),
+            _ => false,
+        }
+    }
+
     fn qualify(&self, expr: &Expr) -> Option<String> {
         self.summary.qualify_expr(expr)
     }
@@ -364,6 +528,7 @@ impl Walker<'_> {
                         span: span_of(call),
                         binding,
                         mounted_locally: false,
+                        wiring: 0,
                     });
                     let index = self.facts.apps.len() - 1;
                     if let (Expr::Name(n), Some(frame)) = (target, self.frames.last_mut()) {
@@ -425,6 +590,19 @@ impl Walker<'_> {
 
     fn call(&mut self, call: &ruff_python_ast::ExprCall) {
         let args = &call.arguments;
+        // `app.include_router(...)`, `@app.get(...)` on an app built in this function.
+        if let Expr::Attribute(attr) = call.func.as_ref() {
+            if let Expr::Name(owner) = attr.value.as_ref() {
+                let local = self
+                    .frames
+                    .iter()
+                    .rev()
+                    .find_map(|f| f.apps.get(owner.id.as_str()).copied());
+                if let Some(i) = local {
+                    self.facts.apps[i].wiring += 1;
+                }
+            }
+        }
         // Keywords any call may carry: apps, routers, Starlette, `FastAPI(**kwargs)` dicts.
         for kw in args.keywords.iter() {
             let Some(name) = kw.arg.as_ref().map(|a| a.id.as_str()) else {
@@ -468,6 +646,12 @@ impl Walker<'_> {
                 | "add_api_route"
                 | "add_websocket_route"
                 | "add_api_websocket_route" => {
+                    if let Some(endpoint) = args
+                        .find_argument_value("endpoint", 1)
+                        .and_then(|e| self.qualify(e))
+                    {
+                        self.facts.endpoints.push(endpoint);
+                    }
                     if let Some(path) = args
                         .find_argument_value("path", 0)
                         .and_then(|p| self.path_value(p))
@@ -541,7 +725,26 @@ impl Walker<'_> {
         }
     }
 
+    /// The types of a handler's parameters that carry request data (not dependencies).
+    fn request_params(&self, f: &StmtFunctionDef) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in f.parameters.iter_non_variadic_params() {
+            let Some(ann) = p.annotation() else {
+                continue;
+            };
+            // `user: User = Depends(get_current_user)` is a dependency's result, not request
+            // data; `params: Filter = Depends()` (the class itself) is.
+            if p.default().is_some_and(|d| self.is_dependency(d)) || self.annotated_dependency(ann)
+            {
+                continue;
+            }
+            out.extend(annotation_names(self.summary, ann));
+        }
+        self.with_star_imports(out)
+    }
+
     fn function(&mut self, f: &StmtFunctionDef) {
+        let mut is_route = false;
         // Decorators run in the enclosing scope: route paths held in its names.
         for decorator in &f.decorator_list {
             let Expr::Call(call) = &decorator.expression else {
@@ -553,6 +756,7 @@ impl Walker<'_> {
             if !ROUTE_DECORATORS.contains(&attr.attr.id.as_str()) {
                 continue;
             }
+            is_route = true;
             let Some(p) = call.arguments.find_argument_value("path", 0) else {
                 continue;
             };
@@ -560,6 +764,17 @@ impl Walker<'_> {
                 if let Some(path) = self.path_value(p) {
                     self.facts.route_paths.push(path);
                 }
+            }
+        }
+        if is_route || self.frames.is_empty() {
+            let params = self.request_params(f);
+            if self.frames.is_empty() {
+                self.facts
+                    .function_params
+                    .insert(f.name.id.to_string(), params.clone());
+            }
+            if is_route {
+                self.facts.request_types.extend(params);
             }
         }
         if let Some(frame) = self.frames.last_mut() {
@@ -688,6 +903,7 @@ impl Walker<'_> {
                         span: span_of(call),
                         binding: Binding::Returned(qualname),
                         mounted_locally: false,
+                        wiring: 0,
                     });
                 }
             }
@@ -729,6 +945,15 @@ mod tests {
             Some(true)
         );
         assert_eq!(t("def f():\n    return 1\n"), None);
+        // Prefect's lifespan: an early `yield; return`, then the real one in a `with` block.
+        assert_eq!(
+            t("async def f(app):\n    if ran:\n        yield\n        return\n    async with stack():\n        yield\n"),
+            Some(true)
+        );
+        assert_eq!(
+            t("async def f(app):\n    if ran:\n        yield\n        return\n    await setup()\n    yield\n"),
+            Some(false)
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct PythonIndex {
     pub dependencies: Vec<super::deps::Dependency>,
     /// The Pydantic major version the project runs, from its dependencies or the code.
     pub pydantic: super::pydantic::PydanticVersion,
+    /// Classes that reach the API as request data (computed on first use).
+    pub(crate) request_models: std::sync::OnceLock<std::collections::HashSet<String>>,
 }
 
 /// What a resolved qualified name refers to.

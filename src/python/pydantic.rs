@@ -8,6 +8,7 @@ use super::summary::{Def, ModuleSummary};
 use super::{span_of, string_value};
 use crate::source::Span;
 use ruff_python_ast::{Expr, Number, Stmt, StmtClassDef};
+use std::collections::HashSet;
 
 /// The Pydantic major version of the project and what says so.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,6 +93,46 @@ impl PydanticVersion {
             }
         }
         PydanticVersion::Unknown
+    }
+}
+
+impl PythonIndex {
+    /// The project classes that reach the API as request data, by canonical name: the types in
+    /// route handlers' parameter annotations, and, transitively, the types their fields nest
+    /// and the classes they inherit from (where an inherited field is declared).
+    pub fn request_models(&self) -> &HashSet<String> {
+        self.request_models.get_or_init(|| {
+            let mut work: Vec<String> = Vec::new();
+            for m in &self.modules {
+                work.extend(m.app.request_types.iter().cloned());
+                for endpoint in &m.app.endpoints {
+                    if let Target::Name(em, name, Def::Function(_)) = self.resolve(endpoint) {
+                        work.extend(
+                            em.app
+                                .function_params
+                                .get(name)
+                                .into_iter()
+                                .flatten()
+                                .cloned(),
+                        );
+                    }
+                }
+            }
+            let mut seen = HashSet::new();
+            while let Some(name) = work.pop() {
+                let Target::Name(m, class, Def::Class { .. }) = self.resolve(&name) else {
+                    continue;
+                };
+                let canonical = format!("{}.{class}", m.module);
+                if !seen.insert(canonical) {
+                    continue;
+                }
+                if let Some(refs) = m.app.class_refs.get(class) {
+                    work.extend(refs.iter().cloned());
+                }
+            }
+            seen
+        })
     }
 }
 
