@@ -154,18 +154,6 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
                 self.depth -= 1;
                 return;
             }
-            Stmt::Assign(a) if self.depth == 0 && is_true(&a.value) => {
-                for t in &a.targets {
-                    if matches!(t, Expr::Name(n) if n.id.as_str() == "DEBUG") {
-                        self.ctx
-                            .report(
-                                span_of(stmt),
-                                "`DEBUG = True` in application code: production runs in debug mode",
-                            )
-                            .help("read it from the environment with a default of off: `DEBUG = os.getenv(\"DEBUG\", \"\") == \"1\"`");
-                    }
-                }
-            }
             _ => {}
         }
         walk_stmt(self, stmt);
@@ -201,8 +189,21 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
         depth: 0,
     };
     for stmt in &module.ast.body {
-        if dev_module && matches!(stmt, Stmt::Assign(_)) {
-            continue;
+        // Unconditional only: `if ENV == "dev": DEBUG = True` is development's switch.
+        if let Stmt::Assign(a) = stmt {
+            let debug = a
+                .targets
+                .iter()
+                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "DEBUG"));
+            if debug && is_true(&a.value) && !dev_module {
+                finder
+                    .ctx
+                    .report(
+                        span_of(stmt),
+                        "`DEBUG = True` in application code: production runs in debug mode",
+                    )
+                    .help("read it from the environment with a default of off: `DEBUG = os.getenv(\"DEBUG\", \"\") == \"1\"`");
+            }
         }
         finder.visit_stmt(stmt);
     }

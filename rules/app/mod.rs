@@ -61,7 +61,7 @@ pub static RULES: &[(&str, Check)] = &[
 ];
 
 /// Folder and module names of code that is not the service: tests, examples, load tests,
-/// documentation snippets, database migrations.
+/// documentation snippets, database migrations, maintenance scripts.
 fn is_non_service_part(part: &str) -> bool {
     let part = part.to_ascii_lowercase();
     let stem = part.strip_suffix(".py").unwrap_or(&part);
@@ -78,6 +78,7 @@ fn is_non_service_part(part: &str) -> bool {
             | "benchmarks"
             | "migrations"
             | "alembic"
+            | "scripts"
     ) || stem.starts_with("test_")
         || stem.ends_with("_test")
         || stem.ends_with("_tests")

@@ -64,7 +64,9 @@ impl PydanticVersion {
                     Some(m) if m >= 2 => {
                         return PydanticVersion::V2(format!("it requires `pydantic{}`", dep.spec))
                     }
-                    Some(1) => v1 = Some(format!("it requires `pydantic{}`", dep.spec)),
+                    Some(1) if !admits_major(&dep.spec, 2) => {
+                        v1 = Some(format!("it requires `pydantic{}`", dep.spec))
+                    }
                     _ => {}
                 },
                 "pydantic-settings" => {
@@ -134,6 +136,38 @@ impl PythonIndex {
             seen
         })
     }
+}
+
+/// Whether a version specifier admits some release of a major version: `>=1.10,<3` admits 2,
+/// `<2`, `==1.10.*`, `^1.10`, `~=1.10` and `~1.10` do not.
+fn admits_major(spec: &str, major: u64) -> bool {
+    for clause in spec.split(',') {
+        let clause = clause.trim();
+        let (op, version) = ["===", "==", "~=", "<=", ">=", "!=", "<", ">", "^", "~"]
+            .iter()
+            .find_map(|op| clause.strip_prefix(op).map(|v| (*op, v.trim())))
+            .unwrap_or(("", clause));
+        let parts: Vec<&str> = version.split('.').collect();
+        let Some(m) = parts.first().and_then(|p| p.trim().parse::<u64>().ok()) else {
+            continue;
+        };
+        let rest_zero = parts[1..]
+            .iter()
+            .all(|p| p.trim().trim_matches('*').trim_matches('0').is_empty());
+        let excluded = match op {
+            "<" => m < major || (m == major && rest_zero),
+            "<=" => m < major,
+            "==" | "===" | "" | "^" => m != major,
+            // `~=1.10` is `>=1.10,<2`; `~=1.10.2` and `~1.10` stay within 1.10.
+            "~=" | "~" => m != major,
+            ">" | ">=" => m > major,
+            _ => false,
+        };
+        if excluded {
+            return false;
+        }
+    }
+    true
 }
 
 /// What a class is to Pydantic.
@@ -404,4 +438,22 @@ pub fn validated_fields(summary: &ModuleSummary, class: &StmtClassDef) -> Vec<St
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admits_major;
+
+    #[test]
+    fn majors_admitted() {
+        assert!(admits_major(">=1.10,<3", 2));
+        assert!(admits_major(">=1.10", 2));
+        assert!(!admits_major("<2", 2));
+        assert!(!admits_major("<2.0", 2));
+        assert!(admits_major("<2.5", 2));
+        assert!(!admits_major("==1.10.13", 2));
+        assert!(!admits_major("^1.10", 2));
+        assert!(!admits_major("~=1.10", 2));
+        assert!(!admits_major(">=1.8,<2.0", 2));
+    }
 }
