@@ -13,6 +13,11 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
     if workflow.concurrency.is_some() {
         return;
     }
+    // A reusable workflow's caller can hold the group on the job that calls it
+    // (`jobs.<id>.concurrency` is allowed next to `uses:`), which this file cannot see.
+    if !workflow.events.is_empty() && workflow.events.iter().all(|(e, _)| *e == "workflow_call") {
+        return;
+    }
     for (index, job) in workflow.jobs.iter().enumerate() {
         if job.concurrency.is_some() {
             continue;

@@ -79,7 +79,8 @@ enum Provider {
     /// A setup action, a download or a link: possibly the standalone v2 binary, which is also
     /// called `docker-compose`; which version runs cannot be told.
     Standalone,
-    /// `pip install docker-compose` or a distribution package: Compose v1.
+    /// `pip install docker-compose`, a distribution package, or a download of a 1.x release:
+    /// Compose v1.
     PackageV1,
 }
 
@@ -95,7 +96,7 @@ fn job_provides_compose(file: &ScriptsFile<'_>, script: &Script) -> Provider {
     if by_action {
         return Provider::Standalone;
     }
-    let mut provider = Provider::None;
+    let (mut v1, mut standalone) = (false, false);
     let job_scripts = file
         .scripts
         .iter()
@@ -114,13 +115,23 @@ fn job_provides_compose(file: &ScriptsFile<'_>, script: &Script) -> Provider {
                 prog,
                 "python" | "python3" | "pipx" | "apt" | "apt-get" | "yum" | "dnf" | "apk"
             );
-        if package_manager && words.iter().any(|w| *w == "install" || *w == "add") {
-            provider = Provider::PackageV1;
+        // docker/compose tags v1 releases `1.29.2` and v2 releases `v2.29.1`.
+        let v1_download = words
+            .iter()
+            .any(|w| w.contains("compose/releases/download/1."));
+        if v1_download || (package_manager && words.iter().any(|w| *w == "install" || *w == "add"))
+        {
+            v1 = true;
         } else {
-            return Provider::Standalone;
+            // `chmod +x`, `ln -s`, a download of another release: some binary by that name.
+            standalone = true;
         }
     }
-    provider
+    match (v1, standalone) {
+        (true, _) => Provider::PackageV1,
+        (false, true) => Provider::Standalone,
+        (false, false) => Provider::None,
+    }
 }
 
 fn workflow_job_actions<'a>(
