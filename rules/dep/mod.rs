@@ -1,6 +1,159 @@
-//! Deploy-script rules (§4.4, §4.1 deploy job). Rules of this family and their registration list (see rules/mod.rs).
+//! Deploy-script rules (§4.4, §4.1 deploy job): shell scripts and the `run:` / ssh `script:`
+//! blocks of workflows. Rules of this family, their registration list (see rules/mod.rs) and
+//! what they share: where a command runs in a script and what kind of script it is.
 
+pub mod commands;
+pub mod deploy_without_strict_mode;
+pub mod fixed_sleep_health_check;
+pub mod migrations_after_rollout;
+pub mod unsafe_env_export;
+
+use crate::model::scripts::{Script, ScriptOrigin};
+use crate::model::workflow::{Job, Step};
+use crate::model::ScriptsFile;
+use crate::parse::shell::ShellCommand;
 use crate::registry::Check;
+use crate::source::Span;
 
 /// Every rule of the family, in code order.
-pub static RULES: &[(&str, Check)] = &[];
+pub static RULES: &[(&str, Check)] = &[
+    (
+        migrations_after_rollout::META,
+        Check::Scripts(migrations_after_rollout::check),
+    ),
+    (
+        unsafe_env_export::META,
+        Check::Scripts(unsafe_env_export::check),
+    ),
+    (
+        deploy_without_strict_mode::META,
+        Check::Scripts(deploy_without_strict_mode::check),
+    ),
+    (
+        fixed_sleep_health_check::META,
+        Check::Scripts(fixed_sleep_health_check::check),
+    ),
+];
+
+/// Where a command runs: its position in execution order and the `if`/`case` arms around it.
+/// A command in a function body runs at the function's first call, inside that call's arms.
+pub struct Placement {
+    pub order: Vec<usize>,
+    pub branches: Vec<(usize, usize)>,
+}
+
+impl Placement {
+    pub fn exclusive_with(&self, other: &Placement) -> bool {
+        self.branches.iter().any(|(construct, arm)| {
+            other
+                .branches
+                .iter()
+                .any(|(c, a)| c == construct && a != arm)
+        })
+    }
+}
+
+/// `None` for a command in a function that is never called from outside itself.
+pub fn placement(commands: &[ShellCommand], index: usize) -> Option<Placement> {
+    placement_at(commands, index, 0)
+}
+
+fn placement_at(commands: &[ShellCommand], index: usize, depth: usize) -> Option<Placement> {
+    let cmd = commands.get(index)?;
+    let Some(function) = &cmd.function else {
+        return Some(Placement {
+            order: vec![index],
+            branches: cmd.branches.clone(),
+        });
+    };
+    if depth > 8 {
+        return None;
+    }
+    let call = commands
+        .iter()
+        .position(|c| c.name.text == *function && c.function.as_ref() != Some(function))?;
+    let mut outer = placement_at(commands, call, depth + 1)?;
+    outer.order.push(index);
+    outer.branches.extend(cmd.branches.iter().copied());
+    Some(outer)
+}
+
+/// The job and step a workflow script comes from.
+pub fn step_of<'a>(
+    file: &'a ScriptsFile<'a>,
+    script: &Script,
+) -> Option<(&'a Job<'a>, &'a Step<'a>)> {
+    let (ScriptOrigin::RunStep { job, step } | ScriptOrigin::SshScript { job, step }) =
+        script.origin
+    else {
+        return None;
+    };
+    let job = file.workflow?.jobs.get(job)?;
+    Some((job, job.steps.get(step)?))
+}
+
+/// A script that sets up a throwaway environment rather than deploying: it runs the tests,
+/// creates a local Kubernetes cluster, or is a file named for tests or local development.
+pub fn is_harness(file: &ScriptsFile<'_>, script: &Script) -> bool {
+    let commands = &script.shell.commands;
+    let runs_tests = commands.iter().any(|c| commands::is_test_run(&c.argv()));
+    let local_cluster = commands.iter().any(|c| {
+        let argv = c.argv();
+        let argv = commands::unwrap(&argv);
+        matches!(
+            argv,
+            ["kind", "create", ..] | ["minikube", "start", ..] | ["k3d", "cluster", "create", ..]
+        )
+    }) || step_of(file, script).is_some_and(|(job, _)| {
+        job.steps.iter().any(|s| {
+            s.uses_str().is_some_and(|u| {
+                let u = u.to_ascii_lowercase();
+                u.contains("kind-action") || u.contains("minikube") || u.contains("k3d")
+            })
+        })
+    });
+    let named = script.origin == ScriptOrigin::File && commands::is_test_or_dev_file(file.path);
+    runs_tests || local_cluster || named
+}
+
+/// 1-based line of a byte offset of the file.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The first line of a script in the file: where a finding about the whole script points.
+pub fn script_start(file: &ScriptsFile<'_>, script: &Script) -> Span {
+    let start = script.file_span(&(0..0)).start.min(file.text.len());
+    let rest = file.text.get(start..).unwrap_or("");
+    let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    start..start + len
+}
+
+/// A short, single-line rendering of a command for messages: the program and as many of the
+/// last words as fit (`docker-compose … up -d`).
+pub fn describe(cmd: &ShellCommand) -> String {
+    const MAX: usize = 48;
+    let words = cmd.argv();
+    let full = words.join(" ");
+    if full.chars().count() <= MAX {
+        return full;
+    }
+    let mut tail: Vec<&str> = Vec::new();
+    let mut len = words[0].chars().count() + 2;
+    for word in words[1..].iter().rev() {
+        len += word.chars().count() + 1;
+        if len > MAX {
+            break;
+        }
+        tail.push(word);
+    }
+    tail.reverse();
+    format!("{} … {}", words[0], tail.join(" "))
+        .trim_end()
+        .to_string()
+}
