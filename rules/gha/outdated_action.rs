@@ -163,12 +163,10 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, ctx: &mut Ctx<'_>) {
             let since = entry
                 .blocked_since
                 .as_deref()
-                .map_or(String::new(), |d| format!(" since {d}"));
+                .map_or(String::new(), |d| format!(" (from {d})"));
             ctx.report(
                 span,
-                format!(
-                    "`{action}` v{major} is closed down by GitHub{since}: jobs that use it fail"
-                ),
+                format!("GitHub has shut down `{action}` v{major}{since}: jobs that use it fail"),
             )
             .help(upgrade)
             .severity(Severity::Error);

@@ -176,7 +176,8 @@ mod tests {
 
     #[test]
     fn maps_folded_and_quoted_scalars_by_word() {
-        let text = "run: >-\n  echo a\n  b ${{ secrets.X }}\nq: \"say \\\"hi\\\"\n  then ${{ y }}\"\n";
+        let text =
+            "run: >-\n  echo a\n  b ${{ secrets.X }}\nq: \"say \\\"hi\\\"\n  then ${{ y }}\"\n";
         let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
         for key in ["run", "q"] {
             let node = docs[0].get(key).expect("key");
