@@ -291,6 +291,11 @@ impl ProjectFacts {
         }
     }
 
+    /// The settings that come from the project's own configuration (see [`Self::in_scope`]).
+    pub fn scoped<'s, T>(&self, settings: &'s [Setting<T>]) -> Vec<&'s Setting<T>> {
+        settings.iter().filter(|s| self.in_scope(s.file)).collect()
+    }
+
     /// Whether a file's configuration is the project's own, so that settings from several
     /// files may be compared: at the root, or the only file of its name (a single service in
     /// `backend/`), and never under a test, fixture, example, docs or vendored folder. A

@@ -65,7 +65,7 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
         pylint(&ctx, facts);
         if let Some(e) = ctx.get("mypy", &["python_version"]) {
             if let Some(v) = super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m)) {
-                let source = format!("mypy `python_version = {}` ([mypy], {})", e.value, ctx.name);
+                let source = format!("mypy `python_version = {}` in [mypy], {}", e.value, ctx.name);
                 facts.python_versions.push(Setting {
                     file: id,
                     span: e.value_span.clone(),
@@ -92,7 +92,7 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
     };
     for section in coverage_sections {
         if let Some(e) = ctx.get(section, &["fail_under"]) {
-            let source = format!("`fail_under = {}` in [{section}] ({})", e.value, ctx.name);
+            let source = format!("`fail_under = {}` in [{section}], {}", e.value, ctx.name);
             match tools::parse_number(&e.value) {
                 Ok(v) => facts.coverage_thresholds.push(Setting {
                     file: id,
@@ -174,7 +174,7 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     };
     if let Some(e) = ctx.get(section, &["max-line-length", "max_line_length"]) {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("{tool} `{} = {n}` in [{section}] ({})", e.key, ctx.name);
+            let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
             push_length(ctx, facts, tool, n, LengthOrigin::Config, e.value_span.clone(), source);
         }
         return;
@@ -182,7 +182,7 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     let Some(n) = tools::default_length(tool) else {
         return;
     };
-    let source = format!("{tool} default {n} ([{section}] in {} sets no length)", ctx.name);
+    let source = format!("default: [{section}] in {} sets no length", ctx.name);
     push_length(ctx, facts, tool, n, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
 }
 
@@ -192,7 +192,7 @@ fn flake8(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         facts.flake8_ignores.push(Setting {
             file: ctx.id,
             span: entry_span(e),
-            source: format!("`ignore =` in [flake8] ({})", ctx.name),
+            source: format!("`ignore =` in [flake8], {}", ctx.name),
             value: Flake8Ignore {
                 codes: tools::code_list(&e.value),
             },
@@ -207,19 +207,19 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
     };
     if let Some(e) = ctx.get(section, &["line_length", "line-length"]) {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("isort `{} = {n}` in [{section}] ({})", e.key, ctx.name);
+            let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
             push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
         }
         return;
     }
     if let Some(e) = ctx.get(section, &["profile"]) {
         if let Some(n) = tools::isort_profile_length(&e.value) {
-            let source = format!("isort `profile = {}` ({n}) in [{section}] ({})", e.value, ctx.name);
+            let source = format!("`profile = {}` in [{section}], {}", e.value, ctx.name);
             push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
         }
         return;
     }
-    let source = format!("isort default 79 ([{section}] in {} sets no length or profile)", ctx.name);
+    let source = format!("default: [{section}] in {} sets no length or profile", ctx.name);
     push_length(ctx, facts, "isort", 79, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
 }
 
@@ -244,12 +244,12 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         .find(|e| e.key == "max-line-length" || e.key == "max_line_length")
     {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("pylint `max-line-length = {n}` in [{}] ({})", e.section, ctx.name);
+            let source = format!("`max-line-length = {n}` in [{}], {}", e.section, ctx.name);
             push_length(ctx, facts, "pylint", n, LengthOrigin::Config, e.value_span.clone(), source);
         }
         return;
     }
-    let source = format!("pylint default 100 ([{}] in {} sets no length)", first.section, ctx.name);
+    let source = format!("default: [{}] in {} sets no length", first.section, ctx.name);
     push_length(ctx, facts, "pylint", 100, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
 }
 
@@ -267,12 +267,12 @@ fn tox_commands(ctx: &Ctx<'_>, facts: &mut FileFacts) {
                 facts.coverage_runs.push(Setting {
                     file: ctx.id,
                     span: cmd.first().map_or(e.key_span.clone(), |w| w.span.clone()),
-                    source: format!("`{tool}` with coverage in [{}] ({})", e.section, ctx.name),
+                    source: format!("`{tool}` with coverage in [{}], {}", e.section, ctx.name),
                     value: (),
                 });
             }
             if let Some((value, w)) = tools::command_threshold(&tool, args) {
-                let source = format!("`{}` in [{}] ({})", w.text, e.section, ctx.name);
+                let source = format!("`{}` in [{}], {}", w.text, e.section, ctx.name);
                 match value {
                     Ok(v) => facts.coverage_thresholds.push(Setting {
                         file: ctx.id,

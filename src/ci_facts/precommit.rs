@@ -5,7 +5,7 @@
 use super::tools::{self, ArgLength};
 use super::{runtime_version, shown};
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole,
+    ConfigFile, FileFacts, LengthOrigin, LineLength, PythonDecl, PythonRole,
     Setting,
 };
 use crate::model::precommit::{Hook, Repo};
@@ -16,7 +16,7 @@ use crate::source::FileId;
 
 /// The linter a hook runs, by its id (the ids the tools' own `.pre-commit-hooks.yaml` publish),
 /// or for a local hook by its `entry` command.
-fn hook_tool(repo: &Repo<'_>, hook: &Hook<'_>) -> Option<(String, Vec<Word>)> {
+pub fn hook_tool(repo: &Repo<'_>, hook: &Hook<'_>) -> Option<(String, Vec<Word>)> {
     let args: Vec<Word> = hook
         .args
         .iter()
@@ -69,18 +69,8 @@ pub fn gather(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFacts) {
             let Some((tool, args)) = hook_tool(repo, hook) else {
                 continue;
             };
+            // flake8 `--ignore` in a hook is PCM004's file check, not a fact.
             line_length(repo, hook, &tool, &args, &path, id, facts);
-            if tool == "flake8" {
-                if let Some((codes, word)) = tools::flake8_ignore_arg(&args) {
-                    // SPEC: a pre-commit hook problem anchors at its `- repo:` entry.
-                    facts.flake8_ignores.push(Setting {
-                        file: id,
-                        span: repo.anchor(),
-                        source: format!("`{}` in the flake8 hook's args ({path})", word.text),
-                        value: Flake8Ignore { codes },
-                    });
-                }
-            }
         }
     }
     if let Some(python) = file
@@ -106,7 +96,7 @@ fn line_length(
         ArgLength::Set(length, word) => facts.line_lengths.push(Setting {
             file: id,
             span: word.span.clone(),
-            source: format!("{tool} `{}` in the {hook_id} hook's args ({path})", word.text),
+            source: format!("`{}` in the {hook_id} hook, {path}", tools::shown_arg(&word.text, length)),
             value: LineLength {
                 tool: tool.to_string(),
                 length,
@@ -126,7 +116,7 @@ fn line_length(
             facts.line_lengths.push(Setting {
                 file: id,
                 span: repo.anchor(),
-                source: format!("{tool} default {length} (the {hook_id} hook in {path} sets no length)"),
+                source: format!("default: the {hook_id} hook in {path} sets no length"),
                 value: LineLength {
                     tool: tool.to_string(),
                     length,
@@ -149,7 +139,7 @@ fn python_version(node: &Yaml, what: &str, path: &str, id: FileId, facts: &mut F
     let Some(version) = runtime_version(text) else {
         return;
     };
-    let source = format!("pre-commit {what}: `{text}` ({path})");
+    let source = format!("pre-commit {what}: `{text}`, {path}");
     facts.python_versions.push(Setting {
         file: id,
         span: node.span.clone(),

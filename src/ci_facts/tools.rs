@@ -468,6 +468,16 @@ fn all_option_values<'w>(args: &'w [Word], name: &str) -> Vec<(String, &'w Word)
     out
 }
 
+/// An argument as a message shows it: `--line-length` given its value in the next word
+/// becomes `--line-length 120`.
+pub fn shown_arg(word: &str, length: i64) -> String {
+    if word.contains(&length.to_string()) {
+        word.to_string()
+    } else {
+        format!("{word} {length}")
+    }
+}
+
 /// The codes of flake8's `--ignore` (not `--extend-ignore`), and the word that sets it.
 pub fn flake8_ignore_arg(args: &[Word]) -> Option<(Vec<String>, &Word)> {
     let (value, word) = option_value(args, "--ignore")?;
