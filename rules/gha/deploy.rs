@@ -1,8 +1,8 @@
 //! Which jobs deploy (GHA005, GHA010). A job deploys when it runs an ssh deploy action or an
 //! action whose name says deploy, changes a cluster (`kubectl apply/rollout/set/replace`,
 //! `helm upgrade/install`), deploys a swarm stack or a platform CLI release (`fly deploy`,
-//! `gcloud run deploy`, …), starts compose on another host (`DOCKER_HOST`, `--context`, ssh), or
-//! is named deploy. What runs against a throwaway cluster or on GitHub's ephemeral runner is
+//! `gcloud run deploy`, …), runs a task named deploy (`make deploy`), starts compose on another
+//! host (`DOCKER_HOST`, `--context`, ssh), or is named deploy. What runs against a throwaway cluster or on GitHub's ephemeral runner is
 //! test setup, not a deploy, and is left alone.
 
 use super::{argv, env_sets, program, words_of, workflow_env};
@@ -113,14 +113,37 @@ fn named_deploy(what: &str, name: Option<&str>) -> Option<String> {
     is_deploy_words(&words_of(name)).then(|| format!("has a {what} named `{name}`"))
 }
 
-/// `kubectl apply/rollout/set/replace`, `helm upgrade/install`, not as a dry run.
+/// `kubectl apply/rollout/set/replace`, `helm upgrade/install`, not as a dry run. Global
+/// options that take a value (`kubectl --context prod apply`) are skipped to find the verb.
 fn cluster_change(words: &[&str]) -> Option<String> {
+    const VALUE_OPTIONS: &[&str] = &[
+        "--context",
+        "--kube-context",
+        "-n",
+        "--namespace",
+        "--kubeconfig",
+        "--cluster",
+        "--user",
+        "-s",
+        "--server",
+        "--token",
+    ];
     let prog = program(words);
-    let sub = words.iter().skip(1).find(|w| !w.starts_with('-'))?;
+    if !matches!(prog, "kubectl" | "oc" | "helm") {
+        return None;
+    }
+    let mut rest = words.iter().skip(1);
+    let sub = loop {
+        let w = rest.next()?;
+        if VALUE_OPTIONS.contains(w) {
+            rest.next();
+        } else if !w.starts_with('-') {
+            break *w;
+        }
+    };
     let changes = match prog {
-        "kubectl" | "oc" => matches!(*sub, "apply" | "rollout" | "set" | "replace"),
-        "helm" => matches!(*sub, "upgrade" | "install"),
-        _ => false,
+        "helm" => matches!(sub, "upgrade" | "install"),
+        _ => matches!(sub, "apply" | "rollout" | "set" | "replace"),
     };
     let dry_run = words.iter().any(|w| w.starts_with("--dry-run"));
     (changes && !dry_run).then(|| format!("runs `{prog} {sub}`"))
@@ -152,12 +175,24 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         .copied()
         .filter(|w| !w.starts_with('-'))
         .collect();
-    if prog == "docker" && positionals.starts_with(&["stack", "deploy"]) {
+    if prog == "docker" && positionals.windows(2).any(|w| w == ["stack", "deploy"]) {
         return Some("runs `docker stack deploy`".to_string());
     }
     // `gcloud run deploy`: the verb may follow a command group; keep it within three words.
     let deploys = positionals.iter().take(3).any(|w| *w == "deploy");
-    (CLIS.contains(&prog) && deploys).then(|| format!("runs `{prog} … deploy`"))
+    if CLIS.contains(&prog) && deploys {
+        return Some(format!("runs `{prog} … deploy`"));
+    }
+    // `make deploy`, `npm run deploy:prod`, `just deploy-api`: a task named deploy.
+    let runner = matches!(
+        prog,
+        "make" | "just" | "task" | "npm" | "yarn" | "pnpm" | "invoke" | "fab"
+    );
+    let target = positionals
+        .iter()
+        .take(2)
+        .find(|w| is_deploy_words(&words_of(w)))?;
+    runner.then(|| format!("runs `{prog} {target}`"))
 }
 
 /// `docker compose … up` / `docker-compose … up`, the words that start a stack.
