@@ -22,6 +22,20 @@ pub fn deploy_reason(
     if job.uses.is_some() {
         return None;
     }
+    // Documentation sites and pull-request previews are not the service's production; the
+    // workflow's name (`Preview Docs`) or the job's says so.
+    let workflow_name = workflow.doc.get("name").and_then(|n| n.as_str());
+    let job_words: Vec<String> = [Some(job.id), job.name, workflow_name]
+        .into_iter()
+        .flatten()
+        .flat_map(words_of)
+        .collect();
+    if job_words
+        .iter()
+        .any(|w| NOT_PRODUCTION.contains(&w.as_str()))
+    {
+        return None;
+    }
     if let Some(reason) =
         named_deploy("job", Some(job.id)).or_else(|| named_deploy("job", job.name))
     {
@@ -100,12 +114,25 @@ fn action_name(uses: &str) -> &str {
     uses.split('@').next().unwrap_or(uses)
 }
 
+/// Words that mark a deploy of something other than the service: docs, previews, Pages sites.
+const NOT_PRODUCTION: &[&str] = &[
+    "doc",
+    "docs",
+    "documentation",
+    "preview",
+    "previews",
+    "pages",
+    "storybook",
+];
+
 fn is_deploy_words(words: &[String]) -> bool {
     let deploy = words
         .iter()
         .any(|w| matches!(w.as_str(), "deploy" | "deploys" | "deploying"));
-    let dry = words.iter().any(|w| matches!(w.as_str(), "dry" | "dryrun"));
-    deploy && !dry
+    let other = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "dry" | "dryrun") || NOT_PRODUCTION.contains(&w.as_str()));
+    deploy && !other
 }
 
 fn named_deploy(what: &str, name: Option<&str>) -> Option<String> {
