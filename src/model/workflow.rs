@@ -261,6 +261,9 @@ pub fn parse_uses(value: &str) -> Option<Uses<'_>> {
         return Some(Uses::Local(value));
     }
     if let Some(image) = value.strip_prefix("docker://") {
+        if image.is_empty() {
+            return None;
+        }
         let (rest, digest) = match image.split_once('@') {
             Some((r, d)) => (r, Some(d)),
             None => (image, None),
@@ -297,4 +300,57 @@ pub fn trailing_comment<'t>(text: &'t str, node: &Yaml) -> Option<&'t str> {
     let hash = line.find('#')?;
     // YAML needs a space before `#` for a comment; the value has ended, so anything else is junk.
     Some(line[hash + 1..].trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_forms() {
+        assert_eq!(
+            parse_uses("./.github/workflows/x.yml"),
+            Some(Uses::Local("./.github/workflows/x.yml"))
+        );
+        assert_eq!(
+            parse_uses("docker://localhost:5000/tool:1.2@sha256:ab"),
+            Some(Uses::Docker {
+                image: "localhost:5000/tool",
+                tag: Some("1.2"),
+                digest: Some("sha256:ab")
+            })
+        );
+        assert_eq!(
+            parse_uses("docker://localhost:5000/tool"),
+            Some(Uses::Docker {
+                image: "localhost:5000/tool",
+                tag: None,
+                digest: None
+            })
+        );
+        assert_eq!(
+            parse_uses("org/repo/.github/workflows/x.yml@main"),
+            Some(Uses::Repo {
+                owner: "org",
+                repo: "repo",
+                path: Some(".github/workflows/x.yml"),
+                git_ref: Some("main")
+            })
+        );
+        assert_eq!(
+            parse_uses("Actions/Checkout@v4").and_then(|u| u.repo_key()),
+            Some("actions/checkout".to_string())
+        );
+        assert_eq!(parse_uses("${{ matrix.action }}"), None);
+        assert_eq!(parse_uses("docker://"), None);
+        assert_eq!(parse_uses("a/@x"), None);
+    }
+
+    #[test]
+    fn comments_after_values() {
+        let text = "uses: a/b@0123 # v4.1.1\nnext: x # other\n";
+        let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
+        let node = docs[0].get("uses").expect("uses");
+        assert_eq!(trailing_comment(text, node), Some("v4.1.1"));
+    }
 }
