@@ -282,7 +282,10 @@ impl ProjectFacts {
         let same_name: Vec<&PathBuf> = self
             .paths
             .iter()
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == cf.name))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy() == cf.name)
+            })
             .collect();
         match same_name.as_slice() {
             [only] => Some((*only).clone()),

@@ -66,9 +66,10 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         }
     }
     for run in facts.scoped(&facts.coverage_runs) {
-        first
-            .entry(run.file)
-            .or_insert((run.span.clone(), format!("coverage is measured ({})", run.source)));
+        first.entry(run.file).or_insert((
+            run.span.clone(),
+            format!("coverage is measured ({})", run.source),
+        ));
     }
     for (file, (span, what)) in first {
         ctx.report_in(

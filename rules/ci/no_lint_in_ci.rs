@@ -14,14 +14,16 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     if workflows.is_empty() {
         return;
     }
-    let python = facts.python_project_anchor.is_some()
-        || workflows.iter().any(|w| !w.test_runs.is_empty());
+    let python =
+        facts.python_project_anchor.is_some() || workflows.iter().any(|w| !w.test_runs.is_empty());
     if !python {
         return;
     }
     // Linting somewhere, or possibly out of sight (a remote reusable workflow, a local action),
     // or pre-commit.ci running the hooks (`ci:` in the root pre-commit config).
-    if workflows.iter().any(|w| !w.lint_runs.is_empty() || w.opaque)
+    if workflows
+        .iter()
+        .any(|w| !w.lint_runs.is_empty() || w.opaque)
         || facts.precommit_ci.iter().any(|(f, _)| facts.in_scope(*f))
     {
         return;

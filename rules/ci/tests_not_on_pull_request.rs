@@ -37,7 +37,10 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let on_pr = pull_request_workflows(&workflows);
     // A pull-request workflow that calls a remote reusable workflow or a local action may run
     // the tests where we cannot see.
-    if workflows.iter().any(|w| on_pr.contains(&w.path) && w.opaque) {
+    if workflows
+        .iter()
+        .any(|w| on_pr.contains(&w.path) && w.opaque)
+    {
         return;
     }
     let testing: Vec<&&WorkflowFact> = workflows

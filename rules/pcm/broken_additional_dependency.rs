@@ -85,7 +85,7 @@ pub fn check(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
                 if broken.yanked && *exact {
                     continue;
                 }
-                if broken.requires.as_deref().is_some_and(|r| pinned(r)) {
+                if broken.requires.as_deref().is_some_and(&pinned) {
                     continue;
                 }
                 let id = hook.id.unwrap_or("this");
@@ -110,9 +110,17 @@ mod tests {
     fn data_is_complete() {
         assert!(!BROKEN.is_empty());
         for b in BROKEN.iter() {
-            assert!(!b.source.is_empty() && !b.date.is_empty(), "{}: source and date", b.name);
+            assert!(
+                !b.source.is_empty() && !b.date.is_empty(),
+                "{}: source and date",
+                b.name
+            );
             assert_eq!(b.name, normalize(&b.name));
-            assert!(b.yanked || b.requires.is_some(), "{}: why a pin does not help", b.name);
+            assert!(
+                b.yanked || b.requires.is_some(),
+                "{}: why a pin does not help",
+                b.name
+            );
         }
     }
 

@@ -12,8 +12,9 @@ use crate::registry::Ctx;
 pub const META: &str = include_str!("flake8_ignore_replaces_defaults.toml");
 
 /// The finding's message, or `None` when the list keeps every default off (or is empty: an
-/// explicit `ignore =` with nothing is a deliberate choice to see every check).
-fn message(what: &str, codes: &[String]) -> Option<String> {
+/// explicit `ignore =` with nothing is a deliberate choice to see every check). `black` says
+/// whether the project formats with black, whose output some re-enabled checks reject.
+fn message(what: &str, codes: &[String], black: bool) -> Option<String> {
     if codes.is_empty() {
         return None;
     }
@@ -26,7 +27,7 @@ fn message(what: &str, codes: &[String]) -> Option<String> {
         .copied()
         .filter(|c| matches!(*c, "E226" | "E704" | "W503"))
         .collect();
-    let black = if fights_black.is_empty() {
+    let black = if fights_black.is_empty() || !black {
         String::new()
     } else {
         format!(
@@ -44,6 +45,11 @@ const HELP: &str =
     "use `extend-ignore` (`--extend-ignore=…`), which adds to flake8's defaults instead of replacing them";
 
 pub fn check_hooks(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
+    let black = file.config.repos.iter().any(|r| {
+        r.hooks
+            .iter()
+            .any(|h| matches!(h.id, Some("black" | "black-jupyter")))
+    });
     for repo in &file.config.repos {
         for hook in &repo.hooks {
             let Some((tool, args)) = hook_tool(repo, hook) else {
@@ -56,7 +62,7 @@ pub fn check_hooks(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
                 continue;
             };
             let what = format!("`{}` in the flake8 hook's args", word.text);
-            if let Some(msg) = message(&what, &codes) {
+            if let Some(msg) = message(&what, &codes, black) {
                 ctx.report(repo.anchor(), msg).help(HELP);
             }
         }
@@ -64,8 +70,10 @@ pub fn check_hooks(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
 }
 
 pub fn check_configs(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    // black is configured or run somewhere (its line-length facts exist wherever it is).
+    let black = facts.line_lengths.iter().any(|s| s.value.tool == "black");
     for setting in facts.scoped(&facts.flake8_ignores) {
-        if let Some(msg) = message(&setting.source, &setting.value.codes) {
+        if let Some(msg) = message(&setting.source, &setting.value.codes, black) {
             ctx.report_in(setting.file, setting.span.clone(), msg)
                 .help(HELP);
         }

@@ -25,7 +25,7 @@ fn unseen_config(tool: &str) -> &'static [&'static str] {
 /// only where nothing explicit overrides it. An invocation without a length reads the config
 /// files, so its default holds only when no config file sets one; a config section without a
 /// length yields the default only when the tool is given no length anywhere.
-fn effective<'f>(facts: &'f ProjectFacts) -> Vec<&'f Setting<LineLength>> {
+fn effective(facts: &ProjectFacts) -> Vec<&Setting<LineLength>> {
     let scoped = facts.scoped(&facts.line_lengths);
     let has = |tool: &str, origin: LengthOrigin| {
         scoped

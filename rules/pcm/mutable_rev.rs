@@ -36,9 +36,7 @@ pub fn is_branch(rev: &str) -> bool {
     if lower.is_empty() || lower.contains('.') || lower.chars().all(|c| c.is_ascii_hexdigit()) {
         return false;
     }
-    BRANCHES.contains(&lower.as_str())
-        || lower.starts_with("head~")
-        || lower.starts_with("head^")
+    BRANCHES.contains(&lower.as_str()) || lower.starts_with("head~") || lower.starts_with("head^")
 }
 
 pub fn check(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {

@@ -47,10 +47,34 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         conflicts.entry(anchor).or_default().insert(other);
     };
 
+    // A workflow's versions (a matrix) are one statement: one finding per workflow file, at its
+    // first version, naming them all.
+    let mut labels: BTreeMap<usize, String> = BTreeMap::new();
     if !image_set.is_empty() && !ci_set.is_empty() && image_set.is_disjoint(&ci_set) {
-        for (c, _) in &ci {
+        let mut by_file: BTreeMap<usize, Vec<Decl<'_>>> = BTreeMap::new();
+        let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+        for (c, d) in &ci {
+            by_file.entry(d.file).or_default().push(d);
+            first.entry(d.file).or_insert(*c);
+        }
+        for (file, c) in first {
+            let versions: Vec<String> = by_file[&file]
+                .iter()
+                .map(|d| show_py_version(d.value.low))
+                .collect();
+            let path = facts
+                .config_path(file)
+                .map(|p| crate::ci_facts::shown(&p))
+                .unwrap_or_default();
+            labels.insert(
+                c,
+                format!(
+                    "Python {} (`python-version` in {path})",
+                    dedup(versions).join(", ")
+                ),
+            );
             for (i, _) in &images {
-                add(*c, *i);
+                add(c, *i);
             }
         }
     }
@@ -93,18 +117,25 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     for (anchor, others) in conflicts {
         let d = decls[anchor];
         let names: Vec<String> = others.iter().map(|o| describe(decls[*o])).collect();
+        let this = labels.remove(&anchor).unwrap_or_else(|| describe(d));
         ctx.report_in(
             d.file,
             d.span.clone(),
             format!(
                 "{} disagrees with {}: {}",
-                describe(d),
+                this,
                 names.join("; "),
                 reason(d.value.role)
             ),
         )
         .help("declare one Python version (range) and use it in the Dockerfile, CI, pre-commit and tool targets");
     }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| seen.insert(s.clone()));
+    v
 }
 
 fn describe(d: &Setting<PythonDecl>) -> String {
@@ -119,7 +150,7 @@ fn reason(role: PythonRole) -> &'static str {
     match role {
         PythonRole::Image => "the image runs another Python",
         PythonRole::Requires => "the image's Python is outside the supported range, so the package cannot be installed in it",
-        PythonRole::Ci => "CI tests another Python than the project runs or supports",
+        PythonRole::Ci => "CI runs another Python than the project runs or supports",
         PythonRole::Hooks => "the pre-commit hooks run on another Python than the project",
         PythonRole::Target => "tools target a newer Python than the project runs or supports, so they accept or suggest syntax the older one rejects",
     }

@@ -9,8 +9,7 @@
 
 use super::tools;
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole,
-    Setting,
+    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
 };
 use crate::kind::FileKind;
 use crate::parse::ini::{IniEntry, IniFile};
@@ -35,9 +34,11 @@ impl Ctx<'_> {
 
     fn get(&self, section: &str, keys: &[&str]) -> Option<&IniEntry> {
         // configparser: the last assignment wins; flake8 accepts `_` for `-` in option names.
-        self.ini.entries.iter().rev().find(|e| {
-            e.section.eq_ignore_ascii_case(section) && keys.contains(&e.key.as_str())
-        })
+        self.ini
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.section.eq_ignore_ascii_case(section) && keys.contains(&e.key.as_str()))
     }
 }
 
@@ -52,7 +53,10 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
         path: Some(path.to_path_buf()),
     });
     let ctx = Ctx { ini, id, name };
-    if matches!(kind, FileKind::SetupCfg | FileKind::ToxIni | FileKind::Flake8) {
+    if matches!(
+        kind,
+        FileKind::SetupCfg | FileKind::ToxIni | FileKind::Flake8
+    ) {
         flake8(&ctx, facts);
     }
     if matches!(kind, FileKind::SetupCfg | FileKind::ToxIni) {
@@ -64,8 +68,13 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
         }
         pylint(&ctx, facts);
         if let Some(e) = ctx.get("mypy", &["python_version"]) {
-            if let Some(v) = super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m)) {
-                let source = format!("mypy `python_version = {}` in [mypy], {}", e.value, ctx.name);
+            if let Some(v) =
+                super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m))
+            {
+                let source = format!(
+                    "mypy `python_version = {}` in [mypy], {}",
+                    e.value, ctx.name
+                );
                 facts.python_versions.push(Setting {
                     file: id,
                     span: e.value_span.clone(),
@@ -175,7 +184,15 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     if let Some(e) = ctx.get(section, &["max-line-length", "max_line_length"]) {
         if let Ok(n) = e.value.trim().parse() {
             let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
-            push_length(ctx, facts, tool, n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                tool,
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
@@ -183,7 +200,15 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
         return;
     };
     let source = format!("default: [{section}] in {} sets no length", ctx.name);
-    push_length(ctx, facts, tool, n, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    push_length(
+        ctx,
+        facts,
+        tool,
+        n,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 fn flake8(ctx: &Ctx<'_>, facts: &mut FileFacts) {
@@ -208,19 +233,46 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
     if let Some(e) = ctx.get(section, &["line_length", "line-length"]) {
         if let Ok(n) = e.value.trim().parse() {
             let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
-            push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                "isort",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
     if let Some(e) = ctx.get(section, &["profile"]) {
         if let Some(n) = tools::isort_profile_length(&e.value) {
             let source = format!("`profile = {}` in [{section}], {}", e.value, ctx.name);
-            push_length(ctx, facts, "isort", n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                "isort",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
-    let source = format!("default: [{section}] in {} sets no length or profile", ctx.name);
-    push_length(ctx, facts, "isort", 79, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    let source = format!(
+        "default: [{section}] in {} sets no length or profile",
+        ctx.name
+    );
+    push_length(
+        ctx,
+        facts,
+        "isort",
+        79,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 /// pylint reads sections named `pylint.*` from setup.cfg and tox.ini (pylint docs, "Running
@@ -245,12 +297,31 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     {
         if let Ok(n) = e.value.trim().parse() {
             let source = format!("`max-line-length = {n}` in [{}], {}", e.section, ctx.name);
-            push_length(ctx, facts, "pylint", n, LengthOrigin::Config, e.value_span.clone(), source);
+            push_length(
+                ctx,
+                facts,
+                "pylint",
+                n,
+                LengthOrigin::Config,
+                e.value_span.clone(),
+                source,
+            );
         }
         return;
     }
-    let source = format!("default: [{}] in {} sets no length", first.section, ctx.name);
-    push_length(ctx, facts, "pylint", 100, LengthOrigin::DefaultOfSection, first.key_span.clone(), source);
+    let source = format!(
+        "default: [{}] in {} sets no length",
+        first.section, ctx.name
+    );
+    push_length(
+        ctx,
+        facts,
+        "pylint",
+        100,
+        LengthOrigin::DefaultOfSection,
+        first.key_span.clone(),
+        source,
+    );
 }
 
 /// tox `[testenv*] commands`: coverage runs and thresholds, as on a workflow `run:` line.

@@ -5,8 +5,7 @@
 use super::tools::{self, ArgLength};
 use super::{runtime_version, shown};
 use crate::facts::{
-    ConfigFile, FileFacts, LengthOrigin, LineLength, PythonDecl, PythonRole,
-    Setting,
+    ConfigFile, FileFacts, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
 };
 use crate::model::precommit::{Hook, Repo};
 use crate::model::PrecommitFile;
@@ -64,7 +63,8 @@ pub fn gather(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFacts) {
     for repo in &file.config.repos {
         for hook in &repo.hooks {
             if let Some(lv) = hook.language_version {
-                python_version(lv, &format!("the {} hook", hook.id.unwrap_or("?")), &path, id, facts);
+                let what = format!("`language_version` of the {} hook", hook.id.unwrap_or("?"));
+                python_version(lv, &what, &path, id, facts);
             }
             let Some((tool, args)) = hook_tool(repo, hook) else {
                 continue;
@@ -93,10 +93,10 @@ fn line_length(
 ) {
     let hook_id = hook.id.unwrap_or(tool);
     match tools::arg_length(tool, args) {
-        ArgLength::Set(length, word) => facts.line_lengths.push(Setting {
+        ArgLength::Set(length, word, shown) => facts.line_lengths.push(Setting {
             file: id,
             span: word.span.clone(),
-            source: format!("`{}` in the {hook_id} hook, {path}", tools::shown_arg(&word.text, length)),
+            source: format!("`{shown}` in the {hook_id} hook, {path}"),
             value: LineLength {
                 tool: tool.to_string(),
                 length,
@@ -139,7 +139,7 @@ fn python_version(node: &Yaml, what: &str, path: &str, id: FileId, facts: &mut F
     let Some(version) = runtime_version(text) else {
         return;
     };
-    let source = format!("pre-commit {what}: `{text}`, {path}");
+    let source = format!("{what}: `{text}`, {path}");
     facts.python_versions.push(Setting {
         file: id,
         span: node.span.clone(),

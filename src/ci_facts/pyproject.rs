@@ -3,8 +3,8 @@
 //! coverage (`[tool.coverage.report] fail_under`, pytest `addopts`), and Python versions
 //! (`requires-python`, Poetry's `python`, tool targets).
 
-use super::tools;
 use super::specifier;
+use super::tools;
 use crate::facts::{
     show_py_version, ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PyVersion,
     PythonDecl, PythonRole, Setting,
@@ -95,13 +95,26 @@ fn simple_tool(ctx: &Ctx<'_>, facts: &mut FileFacts, tool: &str, keys: &[&str]) 
     }
     if let Some(n) = tools::default_length(tool) {
         let source = format!("default: [tool.{tool}] in {FILE} sets no length");
-        push_length(ctx, facts, tool, n, LengthOrigin::DefaultOfSection, header, source);
+        push_length(
+            ctx,
+            facts,
+            tool,
+            n,
+            LengthOrigin::DefaultOfSection,
+            header,
+            source,
+        );
     }
 }
 
 fn line_lengths(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     simple_tool(ctx, facts, "black", &["line-length", "line_length"]);
-    simple_tool(ctx, facts, "flake8", &["max-line-length", "max_line_length"]);
+    simple_tool(
+        ctx,
+        facts,
+        "flake8",
+        &["max-line-length", "max_line_length"],
+    );
     // ruff: `line-length` applies to the formatter and E501; without it the default matters
     // only when ruff formats ([tool.ruff.format] is present).
     if let Some((ruff, _)) = table(ctx, &["tool", "ruff"]) {
@@ -112,7 +125,15 @@ fn line_lengths(ctx: &Ctx<'_>, facts: &mut FileFacts) {
             }
         } else if let Some((_, header)) = table(ctx, &["tool", "ruff", "format"]) {
             let source = format!("default: [tool.ruff.format] in {FILE} with no `line-length`");
-            push_length(ctx, facts, "ruff", 88, LengthOrigin::DefaultOfSection, header, source);
+            push_length(
+                ctx,
+                facts,
+                "ruff",
+                88,
+                LengthOrigin::DefaultOfSection,
+                header,
+                source,
+            );
         }
     }
     isort(ctx, facts);
@@ -142,7 +163,15 @@ fn isort(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         return;
     }
     let source = format!("default: [tool.isort] in {FILE} sets no length or profile");
-    push_length(ctx, facts, "isort", 79, LengthOrigin::DefaultOfSection, header, source);
+    push_length(
+        ctx,
+        facts,
+        "isort",
+        79,
+        LengthOrigin::DefaultOfSection,
+        header,
+        source,
+    );
 }
 
 /// pylint groups its options in sub-tables of any name (`[tool.pylint.format]`,
@@ -167,7 +196,15 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         }
     }
     let source = format!("default: [tool.pylint] in {FILE} sets no `max-line-length`");
-    push_length(ctx, facts, "pylint", 100, LengthOrigin::DefaultOfSection, header, source);
+    push_length(
+        ctx,
+        facts,
+        "pylint",
+        100,
+        LengthOrigin::DefaultOfSection,
+        header,
+        source,
+    );
 }
 
 /// `[tool.flake8] ignore` (Flake8-pyproject reads flake8's options from here).
@@ -179,7 +216,11 @@ fn flake8_ignore(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         return;
     };
     let text = match item.as_array() {
-        Some(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(","),
+        Some(a) => a
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         None => item.as_str().unwrap_or("").to_string(),
     };
     facts.flake8_ignores.push(Setting {
@@ -218,7 +259,10 @@ fn coverage(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         }
     }
     // pytest reads `[tool.pytest.ini_options]`; pytest 9 also a native `[tool.pytest]` table.
-    for path in [&["tool", "pytest", "ini_options"][..], &["tool", "pytest"][..]] {
+    for path in [
+        &["tool", "pytest", "ini_options"][..],
+        &["tool", "pytest"][..],
+    ] {
         let Some((t, _)) = table(ctx, path) else {
             continue;
         };
@@ -239,7 +283,11 @@ fn coverage(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         for (text, span) in strings {
             // Offsets inside the string start after its opening quote(s).
             let raw = ctx.doc.raw().get(span.clone()).unwrap_or("");
-            let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
+            let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+                3
+            } else {
+                1
+            };
             for cmd in tools::words(&text, span.start + quote) {
                 words.extend(cmd);
             }
@@ -250,7 +298,12 @@ fn coverage(ctx: &Ctx<'_>, facts: &mut FileFacts) {
 }
 
 /// pytest `addopts`: `--cov` measures coverage on every pytest run, `--cov-fail-under` gates it.
-pub fn addopts(words: &[crate::parse::shell_words::Word], section: &str, id: FileId, facts: &mut FileFacts) {
+pub fn addopts(
+    words: &[crate::parse::shell_words::Word],
+    section: &str,
+    id: FileId,
+    facts: &mut FileFacts,
+) {
     if let Some(w) = words
         .iter()
         .find(|w| w.text == "--cov" || w.text.starts_with("--cov="))
@@ -344,7 +397,10 @@ fn python(ctx: &Ctx<'_>, facts: &mut FileFacts) {
             continue;
         };
         let values: Vec<String> = match item.as_array() {
-            Some(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             None => item
                 .as_str()
                 .map(str::to_string)
@@ -403,7 +459,10 @@ mod tests {
         let f = facts(text);
         assert_eq!(&text[f.coverage_runs[0].span.clone()], "--cov=app");
         assert_eq!(f.coverage_thresholds[0].value, 85.0);
-        assert_eq!(&text[f.coverage_thresholds[0].span.clone()], "--cov-fail-under=85");
+        assert_eq!(
+            &text[f.coverage_thresholds[0].span.clone()],
+            "--cov-fail-under=85"
+        );
         assert_eq!(f.python_decls[0].value.low, (3, 10));
         assert_eq!(f.python_decls[0].value.high, None);
     }

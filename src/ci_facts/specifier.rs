@@ -27,16 +27,22 @@ pub fn range(spec: &str) -> Option<(PyVersion, Option<PyVersion>)> {
         let mm = (major, minor.unwrap_or(0));
         let (lo, hi): (Option<PyVersion>, Option<PyVersion>) = match op {
             ">=" | ">" => (Some(mm), None),
-            "<=" => (None, Some(match minor {
-                Some(m) => (major, m),
-                None => (major, 99),
-            })),
-            "<" => (None, Some(match (minor, patch) {
-                (None, _) => (major.checked_sub(1)?, 99),
-                (Some(m), Some(p)) if p > 0 => (major, m),
-                (Some(0), _) => (major.checked_sub(1)?, 99),
-                (Some(m), _) => (major, m - 1),
-            })),
+            "<=" => (
+                None,
+                Some(match minor {
+                    Some(m) => (major, m),
+                    None => (major, 99),
+                }),
+            ),
+            "<" => (
+                None,
+                Some(match (minor, patch) {
+                    (None, _) => (major.checked_sub(1)?, 99),
+                    (Some(m), Some(p)) if p > 0 => (major, m),
+                    (Some(0), _) => (major.checked_sub(1)?, 99),
+                    (Some(m), _) => (major, m - 1),
+                }),
+            ),
             "==" | "===" if wildcard && minor.is_none() => (Some((major, 0)), Some((major, 99))),
             "==" | "===" => (Some(mm), Some(mm)),
             "!=" => (None, None),

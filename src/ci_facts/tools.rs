@@ -56,7 +56,11 @@ pub fn reenabled_defaults(codes: &[String]) -> Vec<&'static str> {
     FLAKE8_DEFAULT_IGNORE
         .iter()
         .copied()
-        .filter(|d| !codes.iter().any(|c| !c.is_empty() && d.starts_with(c.as_str())))
+        .filter(|d| {
+            !codes
+                .iter()
+                .any(|c| !c.is_empty() && d.starts_with(c.as_str()))
+        })
         .collect()
 }
 
@@ -81,15 +85,48 @@ pub fn is_python(word: &str) -> bool {
 
 /// Programs that run another program given after a `run`/`exec` subcommand.
 const RUNNERS: &[&str] = &[
-    "uv", "uvx", "poetry", "pipenv", "pdm", "rye", "hatch", "pixi", "pipx", "docker",
-    "docker-compose", "podman", "podman-compose",
+    "uv",
+    "uvx",
+    "poetry",
+    "pipenv",
+    "pdm",
+    "rye",
+    "hatch",
+    "pixi",
+    "pipx",
+    "docker",
+    "docker-compose",
+    "podman",
+    "podman-compose",
 ];
 
 /// Programs worth looking for inside a runner's arguments.
 const KNOWN: &[&str] = &[
-    "pytest", "py.test", "tox", "nox", "coverage", "ruff", "flake8", "black", "mypy", "pylint",
-    "isort", "pyright", "basedpyright", "pre-commit", "prek", "bandit", "pyflakes",
-    "pycodestyle", "pydocstyle", "pylama", "prospector", "make", "just", "bash", "sh",
+    "pytest",
+    "py.test",
+    "tox",
+    "nox",
+    "coverage",
+    "ruff",
+    "flake8",
+    "black",
+    "mypy",
+    "pylint",
+    "isort",
+    "pyright",
+    "basedpyright",
+    "pre-commit",
+    "prek",
+    "bandit",
+    "pyflakes",
+    "pycodestyle",
+    "pydocstyle",
+    "pylama",
+    "prospector",
+    "make",
+    "just",
+    "bash",
+    "sh",
 ];
 
 /// The program a command finally runs, with its arguments, through `NAME=value` prefixes,
@@ -186,9 +223,24 @@ fn role_of_name(name: &str) -> Role {
     let n = n.rsplit('/').next().unwrap_or(&n);
     let lint = n.contains("lint")
         || [
-            "style", "format", "fmt", "typing", "types", "typecheck", "type-check", "mypy",
-            "pre-commit", "precommit", "ruff", "flake8", "pylint", "black", "isort", "check",
-            "pyright", "static",
+            "style",
+            "format",
+            "fmt",
+            "typing",
+            "types",
+            "typecheck",
+            "type-check",
+            "mypy",
+            "pre-commit",
+            "precommit",
+            "ruff",
+            "flake8",
+            "pylint",
+            "black",
+            "isort",
+            "check",
+            "pyright",
+            "static",
         ]
         .iter()
         .any(|k| n.contains(k));
@@ -238,8 +290,22 @@ fn option_values<'w>(args: &'w [Word], names: &[&str]) -> Vec<&'w str> {
 }
 
 pub const LINTERS: &[&str] = &[
-    "ruff", "flake8", "black", "mypy", "pylint", "isort", "pyright", "basedpyright", "pyflakes",
-    "pycodestyle", "pydocstyle", "bandit", "pylama", "prospector", "ty", "blue",
+    "ruff",
+    "flake8",
+    "black",
+    "mypy",
+    "pylint",
+    "isort",
+    "pyright",
+    "basedpyright",
+    "pyflakes",
+    "pycodestyle",
+    "pydocstyle",
+    "bandit",
+    "pylama",
+    "prospector",
+    "ty",
+    "blue",
 ];
 
 /// Classifies a command (after [`resolve`]).
@@ -339,12 +405,18 @@ pub fn role(tool: &str, args: &[Word]) -> Role {
 /// A coverage threshold given on a command line: `pytest --cov-fail-under=90`,
 /// `coverage report --fail-under 90` (also `xml`/`html`/`json`/`lcov`, which take it too).
 /// The value is `Err(text)` when it is not a literal number (`"$MIN"`).
-pub fn command_threshold<'w>(tool: &str, args: &'w [Word]) -> Option<(Result<f64, String>, &'w Word)> {
+pub fn command_threshold<'w>(
+    tool: &str,
+    args: &'w [Word],
+) -> Option<(Result<f64, String>, &'w Word)> {
     let name = match tool {
         "pytest" | "py.test" => "--cov-fail-under",
         "coverage" => {
             let sub = args.iter().find(|w| !w.text.starts_with('-'))?;
-            if !matches!(sub.text.as_str(), "report" | "xml" | "html" | "json" | "lcov") {
+            if !matches!(
+                sub.text.as_str(),
+                "report" | "xml" | "html" | "json" | "lcov"
+            ) {
                 return None;
             }
             "--fail-under"
@@ -377,16 +449,58 @@ pub fn option_value<'w>(args: &'w [Word], name: &str) -> Option<(String, &'w Wor
 /// The line length a linter invocation is given on its command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgLength {
-    /// A literal length, and the word that sets it.
-    Set(i64, Word),
-    /// The invocation names its own config file or a non-literal length: unknown.
+    /// A literal length, the word that sets it, and the option as a message shows it
+    /// (`--line-length 120`, `--profile black`).
+    Set(i64, Word, String),
+    /// The invocation names its own config file or a non-literal length, or does not enforce a
+    /// length at all (`--exit-zero`, a `--select` without E501): nothing to compare.
     Unknown,
     /// Nothing on the command line: the config files or the default decide.
     Unset,
 }
 
+/// Whether an invocation can fail on a long line at all. GitHub's starter workflow runs
+/// `flake8 --select=E9,F63,F7,F82` (syntax errors only) and `flake8 --exit-zero
+/// --max-line-length=127` (reports, never fails): neither enforces a length.
+fn enforces_length(tool: &str, args: &[Word]) -> bool {
+    let has = |s: &str| args.iter().any(|w| w.text == s);
+    match tool {
+        "flake8" | "pycodestyle" => {
+            if has("--exit-zero") {
+                return false;
+            }
+            let selects = |name: &str| {
+                option_value(args, name)
+                    .map(|(v, _)| code_list(&v).iter().any(|c| "E501".starts_with(c.as_str())))
+            };
+            match (selects("--select"), selects("--extend-select")) {
+                (_, Some(true)) => true,
+                (Some(false), _) => false,
+                _ => true,
+            }
+        }
+        "pylint" => {
+            if has("--exit-zero") || has("-E") || has("--errors-only") {
+                return false;
+            }
+            let disabled = option_value(args, "--disable")
+                .or_else(|| option_value(args, "-d"))
+                .is_some_and(|(v, _)| {
+                    code_list(&v)
+                        .iter()
+                        .any(|c| matches!(c.as_str(), "C0301" | "line-too-long" | "all" | "C"))
+                });
+            !disabled
+        }
+        _ => true,
+    }
+}
+
 /// Reads the line length from a linter's arguments (each tool's own spelling).
 pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
+    if !enforces_length(tool, args) {
+        return ArgLength::Unknown;
+    }
     let names: &[&str] = match tool {
         "black" => &["-l", "--line-length"],
         "ruff" => &["--line-length"],
@@ -405,7 +519,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
     for name in names {
         if let Some((value, word)) = option_value(args, name) {
             return match value.trim().parse::<i64>() {
-                Ok(n) => ArgLength::Set(n, word.clone()),
+                Ok(n) => ArgLength::Set(n, word.clone(), shown_arg(&word.text, n)),
                 Err(_) => ArgLength::Unknown,
             };
         }
@@ -417,7 +531,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
                     && w.text[2..].chars().all(|c| c.is_ascii_digit())
             }) {
                 if let Ok(n) = w.text[2..].parse() {
-                    return ArgLength::Set(n, w.clone());
+                    return ArgLength::Set(n, w.clone(), w.text.clone());
                 }
             }
         }
@@ -428,7 +542,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
             if let Some((k, v)) = value.split_once('=') {
                 if k.trim() == "line-length" {
                     return match v.trim().parse::<i64>() {
-                        Ok(n) => ArgLength::Set(n, word.clone()),
+                        Ok(n) => ArgLength::Set(n, word.clone(), format!("--config {value}")),
                         Err(_) => ArgLength::Unknown,
                     };
                 }
@@ -440,15 +554,12 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
     if tool == "isort" {
         if let Some((profile, word)) = option_value(args, "--profile") {
             return match isort_profile_length(&profile) {
-                Some(n) => ArgLength::Set(n, word.clone()),
+                Some(n) => ArgLength::Set(n, word.clone(), format!("--profile {profile}")),
                 None => ArgLength::Unknown,
             };
         }
     }
-    if config_flags
-        .iter()
-        .any(|f| option_value(args, f).is_some())
-    {
+    if config_flags.iter().any(|f| option_value(args, f).is_some()) {
         return ArgLength::Unknown;
     }
     ArgLength::Unset
@@ -470,7 +581,7 @@ fn all_option_values<'w>(args: &'w [Word], name: &str) -> Vec<(String, &'w Word)
 
 /// An argument as a message shows it: `--line-length` given its value in the next word
 /// becomes `--line-length 120`.
-pub fn shown_arg(word: &str, length: i64) -> String {
+fn shown_arg(word: &str, length: i64) -> String {
     if word.contains(&length.to_string()) {
         word.to_string()
     } else {
@@ -515,13 +626,28 @@ mod tests {
         let (tool, args) = resolve(&w).expect("resolves");
         assert_eq!(tool, "pytest");
         assert_eq!(args.len(), 1);
-        assert_eq!(resolve(&cmd("poetry run flake8 .")).map(|r| r.0).as_deref(), Some("flake8"));
         assert_eq!(
-            resolve(&cmd("docker compose run --rm api pytest")).map(|r| r.0).as_deref(),
+            resolve(&cmd("poetry run flake8 .")).map(|r| r.0).as_deref(),
+            Some("flake8")
+        );
+        assert_eq!(
+            resolve(&cmd("docker compose run --rm api pytest"))
+                .map(|r| r.0)
+                .as_deref(),
             Some("pytest")
         );
-        assert_eq!(resolve(&cmd("uv pip install pytest")).map(|r| r.0).as_deref(), Some("uv"));
-        assert_eq!(resolve(&cmd("CI=1 timeout 10m pytest")).map(|r| r.0).as_deref(), Some("pytest"));
+        assert_eq!(
+            resolve(&cmd("uv pip install pytest"))
+                .map(|r| r.0)
+                .as_deref(),
+            Some("uv")
+        );
+        assert_eq!(
+            resolve(&cmd("CI=1 timeout 10m pytest"))
+                .map(|r| r.0)
+                .as_deref(),
+            Some("pytest")
+        );
     }
 
     #[test]
@@ -551,16 +677,32 @@ mod tests {
         let (tool, args) = resolve(&w).expect("resolves");
         assert!(command_threshold(&tool, args).is_some_and(|t| t.0.is_err()));
         let len = |tool: &str, text: &str| match arg_length(tool, &cmd(text)) {
-            ArgLength::Set(n, _) => Some(n),
+            ArgLength::Set(n, _, _) => Some(n),
             _ => None,
         };
-        assert_eq!(len("flake8", "--max-line-length=100 --ignore=E203"), Some(100));
+        assert_eq!(
+            len("flake8", "--max-line-length=100 --ignore=E203"),
+            Some(100)
+        );
         assert_eq!(len("black", "-l 120 ."), Some(120));
         assert_eq!(len("black", "-l99"), Some(99));
         assert_eq!(len("isort", "--profile black"), Some(88));
         assert_eq!(len("ruff", "--config 'line-length = 100'"), Some(100));
-        assert_eq!(arg_length("flake8", &cmd("--config x.cfg")), ArgLength::Unknown);
+        assert_eq!(
+            arg_length("flake8", &cmd("--config x.cfg")),
+            ArgLength::Unknown
+        );
         assert_eq!(arg_length("black", &cmd("--check .")), ArgLength::Unset);
+        // GitHub's starter workflow: syntax errors only, then report-only.
+        let starter = "--count --select=E9,F63,F7,F82 --show-source --statistics";
+        assert_eq!(arg_length("flake8", &cmd(starter)), ArgLength::Unknown);
+        let report_only = "--exit-zero --max-complexity=10 --max-line-length=127";
+        assert_eq!(arg_length("flake8", &cmd(report_only)), ArgLength::Unknown);
+        assert_eq!(len("flake8", "--select=E,W --max-line-length=99"), Some(99));
+        assert_eq!(
+            arg_length("pylint", &cmd("--disable=C0301 src")),
+            ArgLength::Unknown
+        );
     }
 
     #[test]

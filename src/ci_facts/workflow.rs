@@ -201,11 +201,11 @@ fn line_length(
         return;
     };
     let (length, origin, span, source) = match tools::arg_length(tool, args) {
-        ArgLength::Set(n, word) => (
+        ArgLength::Set(n, word, shown) => (
             n,
             LengthOrigin::Argument,
             word.span.clone(),
-            format!("`{}` in {path}", tools::shown_arg(&word.text, n)),
+            format!("`{shown}` in {path}"),
         ),
         ArgLength::Unknown => return,
         ArgLength::Unset => {
@@ -214,7 +214,10 @@ fn line_length(
             if tool == "ruff" && !formats {
                 return;
             }
-            if args.iter().any(|w| w.text == "--version" || w.text == "--help") {
+            if args
+                .iter()
+                .any(|w| w.text == "--version" || w.text == "--help")
+            {
                 return;
             }
             (
