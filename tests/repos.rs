@@ -62,7 +62,7 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("config/production.env", 5, "SEC002"),
         ("config/production.env", 6, "SEC002"),
         // §4.4 deploy script.
-        ("scripts/deploy.sh", 1, "DEP003"), // no set -e
+        ("scripts/deploy.sh", 1, "DEP003"),  // no set -e
         ("scripts/deploy.sh", 12, "DEP002"), // export $(cat config/${ENV}.env | xargs)
         ("scripts/deploy.sh", 15, "GHA009"), // docker-compose (W in scripts)
         ("scripts/deploy.sh", 18, "DEP001"), // alembic upgrade after up -d
