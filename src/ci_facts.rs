@@ -83,8 +83,13 @@ pub fn from_precommit(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFact
     precommit::gather(file, id, facts);
 }
 
-pub fn from_pyproject(doc: &toml_edit::Document<String>, id: FileId, facts: &mut FileFacts) {
-    pyproject::gather(doc, id, facts);
+pub fn from_pyproject(
+    doc: &toml_edit::Document<String>,
+    path: &Path,
+    id: FileId,
+    facts: &mut FileFacts,
+) {
+    pyproject::gather(doc, path, id, facts);
 }
 
 pub fn from_ini(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mut FileFacts) {

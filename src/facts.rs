@@ -271,7 +271,7 @@ impl ProjectFacts {
             .any(|p| p.file_name().is_some_and(|n| n == name))
     }
 
-    /// Where a config file is, when it is known: pyproject.toml's path is not handed to its
+    /// Where a config file is. Every gatherer now records it; the fallback below recovers it
     /// fact gatherer, so it is recovered from the folder listing when it is unambiguous (the
     /// only pyproject.toml, or the root one, which the engine names as the project anchor).
     pub fn config_path(&self, file: FileId) -> Option<PathBuf> {

@@ -45,11 +45,11 @@ fn int_of(item: &Item) -> Option<i64> {
         .or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-pub fn gather(doc: &Document<String>, id: FileId, facts: &mut FileFacts) {
+pub fn gather(doc: &Document<String>, path: &std::path::Path, id: FileId, facts: &mut FileFacts) {
     facts.config_file = Some(ConfigFile {
         file: id,
         name: FILE.to_string(),
-        path: None,
+        path: Some(path.to_path_buf()),
     });
     let ctx = Ctx { doc, id };
     line_lengths(&ctx, facts);
