@@ -271,9 +271,9 @@ impl ProjectFacts {
             .any(|p| p.file_name().is_some_and(|n| n == name))
     }
 
-    /// Where a config file is. Every gatherer now records it; the fallback below recovers it
-    /// fact gatherer, so it is recovered from the folder listing when it is unambiguous (the
-    /// only pyproject.toml, or the root one, which the engine names as the project anchor).
+    /// Where a config file is. Every gatherer records it; for a fact without a path the
+    /// folder listing is used when it is unambiguous (the only file of that name, or the root
+    /// one, which the engine names as the project anchor).
     pub fn config_path(&self, file: FileId) -> Option<PathBuf> {
         let cf = self.config_files.iter().find(|c| c.file == file)?;
         if let Some(path) = &cf.path {

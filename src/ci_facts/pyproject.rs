@@ -428,7 +428,7 @@ mod tests {
     fn facts(text: &str) -> FileFacts {
         let doc: Document<String> = text.parse().expect("toml");
         let mut facts = FileFacts::default();
-        gather(&doc, 0, &mut facts);
+        gather(&doc, std::path::Path::new("pyproject.toml"), 0, &mut facts);
         facts
     }
 
