@@ -256,6 +256,33 @@ fn subcommand<'a, 'w>(
     Some(&argv[sub..])
 }
 
+/// Indexes of the words that say what a command is: the program, `compose` and the subcommand
+/// of docker, docker-compose, kubectl, helm and alembic. Options between them are noise in a
+/// message.
+pub fn structure(argv: &[&str]) -> Vec<usize> {
+    let Some(first) = argv.first() else {
+        return Vec::new();
+    };
+    let sub = |values: &[&str]| first_positional(argv, 1, values);
+    let found = match base_name(first) {
+        "docker" => sub(DOCKER_GLOBAL_VALUES).and_then(|i| {
+            if argv[i] == "compose" {
+                first_positional(argv, i + 1, COMPOSE_GLOBAL_VALUES).map(|j| vec![i, j])
+            } else {
+                Some(vec![i])
+            }
+        }),
+        "docker-compose" => sub(COMPOSE_GLOBAL_VALUES).map(|i| vec![i]),
+        "kubectl" => sub(KUBECTL_GLOBAL_VALUES).map(|i| vec![i]),
+        "helm" => sub(HELM_GLOBAL_VALUES).map(|i| vec![i]),
+        "alembic" => sub(ALEMBIC_GLOBAL_VALUES).map(|i| vec![i]),
+        _ => None,
+    };
+    let mut out = vec![0];
+    out.extend(found.unwrap_or_default());
+    out
+}
+
 /// The command a wrapper runs: `sudo -u app alembic …` -> `alembic …`,
 /// `docker compose exec -T backend alembic …` -> `alembic …`, `python -m alembic` -> `alembic`.
 fn unwrap_once<'a, 'w>(argv: &'a [&'w str]) -> Option<&'a [&'w str]> {
@@ -552,6 +579,49 @@ pub fn is_deploy_step(argv: &[&str]) -> bool {
     })
 }
 
+/// Changes a live environment beyond the local Docker daemon: updates code or images in place
+/// (`git pull`, `docker pull`, `docker compose pull`), publishes images, targets another host
+/// (`ssh`, `scp`, `rsync`, `docker -H`/`--context`, `docker context use`) or a cluster
+/// (`kubectl`, `helm`, swarm), or names production compose files (`-f docker-compose.prod.yml`).
+pub fn is_live_step(argv: &[&str]) -> bool {
+    layers(argv).iter().any(|layer| {
+        let Some(first) = layer.first() else {
+            return false;
+        };
+        let program = base_name(first);
+        if matches!(program, "ssh" | "scp" | "rsync") {
+            return true;
+        }
+        if program == "git" {
+            return first_positional(layer, 1, &["-C", "-c"]).map(|i| layer[i]) == Some("pull");
+        }
+        if let Some(words) = compose(layer) {
+            let prod_files = option_values(layer, &["-f", "--file", "--env-file"])
+                .iter()
+                .any(|f| {
+                    name_parts(base_name(f))
+                        .any(|p| matches!(p.as_str(), "prod" | "production" | "staging"))
+                });
+            return prod_files || matches!(words.first(), Some(&("pull" | "push")));
+        }
+        if program == "docker" {
+            let remote = layer.iter().any(|w| {
+                matches!(*w, "-H" | "--host" | "--context")
+                    || w.starts_with("--host=")
+                    || w.starts_with("--context=")
+            });
+            let words = docker(layer).unwrap_or(&[]);
+            return remote
+                || matches!(
+                    (words.first(), words.get(1)),
+                    (Some(&("pull" | "push" | "stack" | "service")), _)
+                        | (Some(&"context"), Some(&"use"))
+                );
+        }
+        is_rollout(layer) || (is_deploy_step(layer) && matches!(program, "kubectl" | "helm"))
+    })
+}
+
 /// A file named for tests or local development (`test.sh`, `run-e2e.sh`, `dev-up.sh`,
 /// `ci_setup.sh`) and not for deploys (`deploy-dev.sh` is still a deploy).
 pub fn is_test_or_dev_file(path: &std::path::Path) -> bool {
@@ -754,5 +824,31 @@ mod tests {
             "docker compose exec postgres psql -c 'select 1'"
         )));
         assert!(!is_deploy_step(&words("docker compose logs -f")));
+    }
+
+    #[test]
+    fn live_steps() {
+        for yes in [
+            "git pull origin main",
+            "docker compose pull",
+            "docker compose -f docker-compose.prod.yml up -d",
+            "docker push registry.example.com/api:1",
+            "docker -H ssh://prod ps",
+            "docker context use prod",
+            "kubectl apply -f k8s/",
+            "helm upgrade --install api ./chart",
+            "rsync -a ./ prod:/srv",
+        ] {
+            assert!(is_live_step(&words(yes)), "{yes}");
+        }
+        for no in [
+            "docker compose up -d --build",
+            "docker compose -f docker-compose.dev.yml up -d",
+            "docker compose exec web python manage.py migrate",
+            "git status",
+            "kubectl get pods",
+        ] {
+            assert!(!is_live_step(&words(no)), "{no}");
+        }
     }
 }

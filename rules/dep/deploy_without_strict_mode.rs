@@ -1,9 +1,12 @@
 //! DEP003: a deploy script that keeps going after a failed command.
 
 use super::commands::is_deploy_step;
-use super::{describe, is_harness, line_of, script_start, step_of};
+use super::{
+    argv_of, deploys_to_live, describe, is_harness, line_of, placement, script_start, step_of,
+};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
+use crate::parse::shell::ShellCommand;
 use crate::parse::yaml::Yaml;
 use crate::registry::Ctx;
 
@@ -12,7 +15,12 @@ pub const META: &str = include_str!("deploy_without_strict_mode.toml");
 pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
     for script in file.scripts {
         let commands = &script.shell.commands;
-        let Some(step) = commands.iter().find(|c| is_deploy_step(&c.argv())) else {
+        let Some(step) = (0..commands.len())
+            .find(|&i| {
+                is_deploy_step(&argv_of(commands, i)) && followed_by_more(file.text, script, i)
+            })
+            .map(|i| &commands[i])
+        else {
             continue;
         };
         if stops_on_error(script) || exempt(file, script) {
@@ -36,6 +44,50 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Whether a failure of command `index` goes unnoticed without errexit: it is not checked
+/// (`if`, `||`, `&&`, or `$?` tested by the next command) and another command runs after it. The last command's status is the
+/// script's, so a deploy step there needs no `set -e`.
+fn followed_by_more(text: &str, script: &Script, index: usize) -> bool {
+    let commands = &script.shell.commands;
+    let Some(step) = commands.get(index) else {
+        return false;
+    };
+    let Some(at) = placement(commands, index) else {
+        return false;
+    };
+    // `cmd; if [ $? -ne 0 ]; then …`: the status is tested by hand. `[ … ]` is a test
+    // expression, not a command, so look at the text between this command and the next.
+    let tested_next = commands.get(index + 1).is_some_and(|next| {
+        let from = script.file_span(&step.span).end;
+        let to = script.file_span(&next.span).start;
+        text.get(from..to).is_some_and(|gap| gap.contains("$?"))
+    });
+    !step.checked
+        && !tested_next
+        && (0..commands.len()).any(|k| {
+            k != index
+                && !runs_inside(commands, k, index)
+                && placement(commands, k)
+                    .is_some_and(|p| p.order > at.order && !p.exclusive_with(&at))
+        })
+}
+
+/// Whether command `k` runs as part of command `outer`: in its `$(…)` or its inline script.
+fn runs_inside(commands: &[ShellCommand], k: usize, outer: usize) -> bool {
+    let mut current = k;
+    for _ in 0..commands.len() {
+        let Some(cmd) = commands.get(current) else {
+            return false;
+        };
+        match cmd.parent.or(cmd.inline_in) {
+            Some(up) if up == outer => return true,
+            Some(up) => current = up,
+            None => return false,
+        }
+    }
+    false
+}
+
 /// `set -e` in any spelling, or an `ERR` trap (which the script uses to stop or clean up).
 fn stops_on_error(script: &Script) -> bool {
     script.shell.sets_errexit()
@@ -49,7 +101,10 @@ fn stops_on_error(script: &Script) -> bool {
 fn exempt(file: &ScriptsFile<'_>, script: &Script) -> bool {
     match script.origin {
         ScriptOrigin::File => {
-            shebang_sets_errexit(file.text) || is_harness(file, script) || is_library(script)
+            shebang_sets_errexit(file.text)
+                || is_harness(file, script)
+                || is_library(script)
+                || !deploys_to_live(file, script)
         }
         // Checked by `run:`'s shell, below; a test job's setup is not a deploy either.
         ScriptOrigin::RunStep { .. } => {

@@ -1,7 +1,7 @@
 //! DEP001: the schema migration runs after the new version was started.
 
 use super::commands::{is_docker, is_migration, is_rollout};
-use super::{describe, is_harness, line_of, placement, step_of};
+use super::{argv_of, deploys_to_live, describe, is_harness, line_of, placement, step_of};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;
@@ -12,7 +12,7 @@ pub const META: &str = include_str!("migrations_after_rollout.toml");
 
 pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
     for script in file.scripts {
-        if is_harness(file, script) {
+        if is_harness(file, script) || !deploys_to_live(file, script) {
             continue;
         }
         let commands = &script.shell.commands;
@@ -23,14 +23,15 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
         let rollouts: Vec<usize> = commands
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                let argv = c.argv();
-                is_rollout(&argv) && !(local_docker && is_docker(&argv))
+            .filter(|(i, _)| {
+                let argv = argv_of(commands, *i);
+                is_rollout(&argv)
+                    && !(local_docker && is_docker(&argv) && !runs_remotely(commands, *i))
             })
             .map(|(i, _)| i)
             .collect();
         for (m, migration) in commands.iter().enumerate() {
-            if !is_migration(&migration.argv()) {
+            if !is_migration(&argv_of(commands, m)) {
                 continue;
             }
             let Some(at) = &placements[m] else { continue };
@@ -97,6 +98,26 @@ fn docker_is_runner_local(file: &ScriptsFile<'_>, script: &Script) -> bool {
         return false;
     }
     !script.shell.commands.iter().any(points_docker_elsewhere)
+}
+
+/// Whether the command is part of a script sent to another host (`ssh host '…'`, `ssh host
+/// <<EOF`), where `docker` is that host's daemon.
+fn runs_remotely(commands: &[ShellCommand], index: usize) -> bool {
+    let mut current = commands.get(index).and_then(|c| c.inline_in);
+    for _ in 0..commands.len() {
+        let Some(runner) = current.and_then(|i| commands.get(i)) else {
+            return false;
+        };
+        if runner
+            .argv()
+            .iter()
+            .any(|w| w.rsplit('/').next() == Some("ssh"))
+        {
+            return true;
+        }
+        current = runner.inline_in;
+    }
+    false
 }
 
 fn is_self_hosted(runs_on: Option<&Yaml>) -> bool {

@@ -96,9 +96,9 @@ pub fn step_of<'a>(
 /// creates a local Kubernetes cluster, or is a file named for tests or local development.
 pub fn is_harness(file: &ScriptsFile<'_>, script: &Script) -> bool {
     let commands = &script.shell.commands;
-    let runs_tests = commands.iter().any(|c| commands::is_test_run(&c.argv()));
-    let local_cluster = commands.iter().any(|c| {
-        let argv = c.argv();
+    let runs_tests = (0..commands.len()).any(|i| commands::is_test_run(&argv_of(commands, i)));
+    let local_cluster = (0..commands.len()).any(|i| {
+        let argv = argv_of(commands, i);
         let argv = commands::unwrap(&argv);
         matches!(
             argv,
@@ -134,26 +134,101 @@ pub fn script_start(file: &ScriptsFile<'_>, script: &Script) -> Span {
     start..start + len
 }
 
-/// A short, single-line rendering of a command for messages: the program and as many of the
-/// last words as fit (`docker-compose … up -d`).
+/// The words a command runs, with a wrapper function expanded: after
+/// `compose() { docker compose -f prod.yml "$@"; }`, `compose up -d` runs
+/// `docker compose -f prod.yml up -d`.
+pub fn argv_of(commands: &[ShellCommand], index: usize) -> Vec<&str> {
+    let Some(cmd) = commands.get(index) else {
+        return Vec::new();
+    };
+    let name = cmd.name.text.as_str();
+    if cmd.function.as_deref() != Some(name) {
+        let mut body = commands.iter().filter(|c| {
+            c.function.as_deref() == Some(name) && c.parent.is_none() && c.inline_in.is_none()
+        });
+        if let (Some(only), None) = (body.next(), body.next()) {
+            if let Some((last, init)) = only.args.split_last() {
+                if matches!(last.text.as_str(), "$@" | "${@}") {
+                    return std::iter::once(only.name.text.as_str())
+                        .chain(init.iter().map(|a| a.text.as_str()))
+                        .chain(cmd.arg_texts())
+                        .collect();
+                }
+            }
+        }
+    }
+    cmd.argv()
+}
+
+/// Name parts of a script's path that say it deploys (`deploy.sh`, `release`, `deploy/k8s.sh`,
+/// `update_server.sh`, `docker-compose.prod` in a script name).
+const LIVE_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "deploys",
+    "redeploy",
+    "release",
+    "rollout",
+    "prod",
+    "production",
+    "staging",
+    "update",
+    "upgrade",
+    "ship",
+    "publish",
+    "promote",
+    "ops",
+    "infra",
+];
+
+/// Whether a script changes a live environment, as opposed to starting a stack on the
+/// developer's machine (`run.sh`: `docker compose up -d --build` then `manage.py migrate`).
+/// Remote `script:` blocks and workflow steps are judged by their own rules; a script file
+/// counts when its path says so or when it updates code or images in place, pushes images,
+/// talks to another host or to a cluster (see `commands::is_live_step`).
+pub fn deploys_to_live(file: &ScriptsFile<'_>, script: &Script) -> bool {
+    if script.origin != ScriptOrigin::File {
+        return true;
+    }
+    let named = file.path.components().any(|c| {
+        c.as_os_str().to_str().is_some_and(|part| {
+            part.to_ascii_lowercase()
+                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .any(|w| LIVE_WORDS.contains(&w))
+        })
+    });
+    let commands = &script.shell.commands;
+    named || (0..commands.len()).any(|i| commands::is_live_step(&argv_of(commands, i)))
+}
+
+/// A short, single-line rendering of a command for messages. Options between the program and
+/// its subcommand are elided (`docker-compose … up -d`), then the text is cut at a width.
 pub fn describe(cmd: &ShellCommand) -> String {
     const MAX: usize = 48;
     let words = cmd.argv();
-    let full = words.join(" ");
-    if full.chars().count() <= MAX {
-        return full;
+    let keep = commands::structure(&words);
+    let mut parts: Vec<&str> = Vec::new();
+    let last_structural = keep.last().copied().unwrap_or(0);
+    for (i, word) in words.iter().enumerate() {
+        if i > last_structural || keep.contains(&i) {
+            parts.push(word);
+        } else if parts.last() != Some(&"…") {
+            parts.push("…");
+        }
     }
-    let mut tail: Vec<&str> = Vec::new();
-    let mut len = words[0].chars().count() + 2;
-    for word in words[1..].iter().rev() {
-        len += word.chars().count() + 1;
-        if len > MAX {
+    let text = parts.join(" ");
+    if text.chars().count() <= MAX {
+        return text;
+    }
+    let mut cut = String::new();
+    for part in &parts {
+        if cut.chars().count() + part.chars().count() + 1 > MAX - 2 {
             break;
         }
-        tail.push(word);
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(part);
     }
-    tail.reverse();
-    format!("{} … {}", words[0], tail.join(" "))
-        .trim_end()
-        .to_string()
+    format!("{cut} …")
 }

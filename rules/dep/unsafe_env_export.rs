@@ -47,13 +47,32 @@ fn loads_file_by_splitting(commands: &[ShellCommand], export: usize) -> bool {
     {
         return true;
     }
+    // Everything the substitution runs, nested `$(…)` included: `export $(echo $(cat .env |
+    // xargs) | envsubst)` only re-prints the file.
     let inner: Vec<&ShellCommand> = commands
         .iter()
-        .filter(|c| c.parent == Some(export))
+        .enumerate()
+        .filter(|(k, _)| substituted_in(commands, *k, export))
+        .map(|(_, c)| c)
         .collect();
     !inner.is_empty()
-        && inner.iter().all(|c| FILTERS.contains(&c.program()))
+        && inner
+            .iter()
+            .all(|c| FILTERS.contains(&c.program()) || matches!(c.program(), "echo" | "printf"))
         && inner.iter().any(|c| reads_file(c))
+}
+
+/// Whether command `k` runs inside a `$(…)` of command `outer`, at any depth.
+fn substituted_in(commands: &[ShellCommand], k: usize, outer: usize) -> bool {
+    let mut current = commands.get(k).and_then(|c| c.parent);
+    for _ in 0..commands.len() {
+        match current {
+            Some(p) if p == outer => return true,
+            Some(p) => current = commands.get(p).and_then(|c| c.parent),
+            None => return false,
+        }
+    }
+    false
 }
 
 fn reads_file(cmd: &ShellCommand) -> bool {

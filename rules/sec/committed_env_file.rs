@@ -39,6 +39,15 @@ const NOT_SECRETS: &[&str] = &[
     "redacted",
 ];
 
+/// Words that make any value a placeholder: `please-change-me`, `replace_with_real_key`.
+const PLACEHOLDER_PARTS: &[&str] = &[
+    "changeme",
+    "changethis",
+    "replaceme",
+    "replacewith",
+    "placeholder",
+];
+
 pub fn check(file: &DotenvFile<'_>, ctx: &mut Ctx<'_>) {
     if file.documentation || is_test_env(file.path) {
         return;
@@ -88,7 +97,13 @@ fn is_reference(value: &str) -> bool {
 
 fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    if lower.starts_with('<') && lower.ends_with('>') || lower.starts_with("your") {
+    let wrapped = |open: char, close: char| lower.starts_with(open) && lower.ends_with(close);
+    // `<your-key>`, `[YOUR-PASSWORD]`, `{{ vault_secret }}` (a template), `your-secret-here`.
+    if wrapped('<', '>')
+        || wrapped('[', ']')
+        || lower.starts_with("{{")
+        || lower.starts_with("your")
+    {
         return true;
     }
     let letters: String = lower
@@ -97,7 +112,9 @@ fn is_placeholder(value: &str) -> bool {
         .collect();
     let mut chars = letters.chars();
     let same_char = chars.next().is_none_or(|first| chars.all(|c| c == first));
-    same_char || NOT_SECRETS.contains(&letters.as_str())
+    same_char
+        || NOT_SECRETS.contains(&letters.as_str())
+        || PLACEHOLDER_PARTS.iter().any(|p| letters.contains(p))
 }
 
 /// For `scheme://user:password@host…` with a literal password, the host, unless it is local:
@@ -191,7 +208,10 @@ mod tests {
             "changeme",
             "CHANGE_ME",
             "change-this",
+            "please_change_me_in_prod",
             "<your key>",
+            "[YOUR-PASSWORD]",
+            "{{ vault_db_password }}",
             "your-secret-key",
             "xxxx",
             "***",
