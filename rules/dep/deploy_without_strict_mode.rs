@@ -2,7 +2,8 @@
 
 use super::commands::is_deploy_step;
 use super::{
-    argv_of, deploys_to_live, describe, is_harness, line_of, placement, script_start, step_of,
+    argvs, deploys_to_live, describe, is_harness, line_of, placements, script_start, step_of,
+    Placement,
 };
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
@@ -15,9 +16,11 @@ pub const META: &str = include_str!("deploy_without_strict_mode.toml");
 pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
     for script in file.scripts {
         let commands = &script.shell.commands;
+        let placements = placements(commands);
+        let argvs = argvs(commands);
         let Some(step) = (0..commands.len())
             .find(|&i| {
-                is_deploy_step(&argv_of(commands, i)) && followed_by_more(file.text, script, i)
+                is_deploy_step(&argvs[i]) && followed_by_more(file.text, script, &placements, i)
             })
             .map(|i| &commands[i])
         else {
@@ -47,12 +50,14 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
 /// Whether a failure of command `index` goes unnoticed without errexit: it is not checked
 /// (`if`, `||`, `&&`, or `$?` tested by the next command) and another command runs after it. The last command's status is the
 /// script's, so a deploy step there needs no `set -e`.
-fn followed_by_more(text: &str, script: &Script, index: usize) -> bool {
+fn followed_by_more(
+    text: &str,
+    script: &Script,
+    placements: &[Option<Placement>],
+    index: usize,
+) -> bool {
     let commands = &script.shell.commands;
-    let Some(step) = commands.get(index) else {
-        return false;
-    };
-    let Some(at) = placement(commands, index) else {
+    let (Some(step), Some(Some(at))) = (commands.get(index), placements.get(index)) else {
         return false;
     };
     // `cmd; if [ $? -ne 0 ]; then …`: the status is tested by hand. `[ … ]` is a test
@@ -64,11 +69,11 @@ fn followed_by_more(text: &str, script: &Script, index: usize) -> bool {
     });
     !step.checked
         && !tested_next
-        && (0..commands.len()).any(|k| {
+        && placements.iter().enumerate().any(|(k, p)| {
             k != index
+                && p.as_ref()
+                    .is_some_and(|p| p.order > at.order && !p.exclusive_with(at))
                 && !runs_inside(commands, k, index)
-                && placement(commands, k)
-                    .is_some_and(|p| p.order > at.order && !p.exclusive_with(&at))
         })
 }
 

@@ -1,7 +1,7 @@
 //! DEP001: the schema migration runs after the new version was started.
 
 use super::commands::{is_docker, is_migration, is_rollout};
-use super::{argv_of, deploys_to_live, describe, is_harness, line_of, placement, step_of};
+use super::{argvs, deploys_to_live, describe, is_harness, line_of, placements, step_of};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;
@@ -17,21 +17,20 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
         }
         let commands = &script.shell.commands;
         let local_docker = docker_is_runner_local(file, script);
-        let placements: Vec<_> = (0..commands.len())
-            .map(|i| placement(commands, i))
-            .collect();
+        let placements = placements(commands);
+        let argvs = argvs(commands);
         let rollouts: Vec<usize> = commands
             .iter()
             .enumerate()
             .filter(|(i, _)| {
-                let argv = argv_of(commands, *i);
-                is_rollout(&argv)
-                    && !(local_docker && is_docker(&argv) && !runs_remotely(commands, *i))
+                let argv = &argvs[*i];
+                is_rollout(argv)
+                    && !(local_docker && is_docker(argv) && !runs_remotely(commands, *i))
             })
             .map(|(i, _)| i)
             .collect();
         for (m, migration) in commands.iter().enumerate() {
-            if !is_migration(&argv_of(commands, m)) {
+            if !is_migration(&argvs[m]) {
                 continue;
             }
             let Some(at) = &placements[m] else { continue };

@@ -53,12 +53,27 @@ impl Placement {
     }
 }
 
-/// `None` for a command in a function that is never called from outside itself.
-pub fn placement(commands: &[ShellCommand], index: usize) -> Option<Placement> {
-    placement_at(commands, index, 0)
+/// Where every command of a script runs; `None` for a command in a function that is never
+/// called from outside itself. Linear in the script: each function's first call is looked up
+/// once.
+pub fn placements(commands: &[ShellCommand]) -> Vec<Option<Placement>> {
+    let mut first_call: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, c) in commands.iter().enumerate() {
+        if c.function.as_deref() != Some(c.name.text.as_str()) {
+            first_call.entry(c.name.text.as_str()).or_insert(i);
+        }
+    }
+    (0..commands.len())
+        .map(|i| placement_at(commands, &first_call, i, 0))
+        .collect()
 }
 
-fn placement_at(commands: &[ShellCommand], index: usize, depth: usize) -> Option<Placement> {
+fn placement_at(
+    commands: &[ShellCommand],
+    first_call: &std::collections::HashMap<&str, usize>,
+    index: usize,
+    depth: usize,
+) -> Option<Placement> {
     let cmd = commands.get(index)?;
     let Some(function) = &cmd.function else {
         return Some(Placement {
@@ -69,10 +84,8 @@ fn placement_at(commands: &[ShellCommand], index: usize, depth: usize) -> Option
     if depth > 8 {
         return None;
     }
-    let call = commands
-        .iter()
-        .position(|c| c.name.text == *function && c.function.as_ref() != Some(function))?;
-    let mut outer = placement_at(commands, call, depth + 1)?;
+    let call = *first_call.get(function.as_str())?;
+    let mut outer = placement_at(commands, first_call, call, depth + 1)?;
     outer.order.push(index);
     outer.branches.extend(cmd.branches.iter().copied());
     Some(outer)
@@ -96,10 +109,10 @@ pub fn step_of<'a>(
 /// creates a local Kubernetes cluster, or is a file named for tests or local development.
 pub fn is_harness(file: &ScriptsFile<'_>, script: &Script) -> bool {
     let commands = &script.shell.commands;
-    let runs_tests = (0..commands.len()).any(|i| commands::is_test_run(&argv_of(commands, i)));
-    let local_cluster = (0..commands.len()).any(|i| {
-        let argv = argv_of(commands, i);
-        let argv = commands::unwrap(&argv);
+    let argvs = argvs(commands);
+    let runs_tests = argvs.iter().any(|argv| commands::is_test_run(argv));
+    let local_cluster = argvs.iter().any(|argv| {
+        let argv = commands::unwrap(argv);
         matches!(
             argv,
             ["kind", "create", ..] | ["minikube", "start", ..] | ["k3d", "cluster", "create", ..]
@@ -134,30 +147,38 @@ pub fn script_start(file: &ScriptsFile<'_>, script: &Script) -> Span {
     start..start + len
 }
 
-/// The words a command runs, with a wrapper function expanded: after
+/// The words each command runs, with wrapper functions expanded: after
 /// `compose() { docker compose -f prod.yml "$@"; }`, `compose up -d` runs
-/// `docker compose -f prod.yml up -d`.
-pub fn argv_of(commands: &[ShellCommand], index: usize) -> Vec<&str> {
-    let Some(cmd) = commands.get(index) else {
-        return Vec::new();
-    };
-    let name = cmd.name.text.as_str();
-    if cmd.function.as_deref() != Some(name) {
-        let mut body = commands.iter().filter(|c| {
-            c.function.as_deref() == Some(name) && c.parent.is_none() && c.inline_in.is_none()
-        });
-        if let (Some(only), None) = (body.next(), body.next()) {
-            if let Some((last, init)) = only.args.split_last() {
-                if matches!(last.text.as_str(), "$@" | "${@}") {
-                    return std::iter::once(only.name.text.as_str())
-                        .chain(init.iter().map(|a| a.text.as_str()))
-                        .chain(cmd.arg_texts())
-                        .collect();
-                }
-            }
+/// `docker compose -f prod.yml up -d`. A wrapper is a function whose body is one command
+/// ending in `"$@"`.
+pub fn argvs(commands: &[ShellCommand]) -> Vec<Vec<&str>> {
+    let mut bodies: std::collections::HashMap<&str, Vec<&ShellCommand>> =
+        std::collections::HashMap::new();
+    for c in commands {
+        if let (Some(f), None, None) = (&c.function, c.parent, c.inline_in) {
+            bodies.entry(f.as_str()).or_default().push(c);
         }
     }
-    cmd.argv()
+    commands
+        .iter()
+        .map(|cmd| {
+            let name = cmd.name.text.as_str();
+            let wrapper = match bodies.get(name).map(Vec::as_slice) {
+                Some([only]) if cmd.function.as_deref() != Some(name) => Some(*only),
+                _ => None,
+            };
+            let expanded = wrapper.and_then(|only| {
+                let (last, init) = only.args.split_last()?;
+                matches!(last.text.as_str(), "$@" | "${@}").then(|| {
+                    std::iter::once(only.name.text.as_str())
+                        .chain(init.iter().map(|a| a.text.as_str()))
+                        .chain(cmd.arg_texts())
+                        .collect()
+                })
+            });
+            expanded.unwrap_or_else(|| cmd.argv())
+        })
+        .collect()
 }
 
 /// Name parts of a script's path that say it deploys (`deploy.sh`, `release`, `deploy/k8s.sh`,
@@ -198,7 +219,10 @@ pub fn deploys_to_live(file: &ScriptsFile<'_>, script: &Script) -> bool {
         })
     });
     let commands = &script.shell.commands;
-    named || (0..commands.len()).any(|i| commands::is_live_step(&argv_of(commands, i)))
+    named
+        || argvs(commands)
+            .iter()
+            .any(|argv| commands::is_live_step(argv))
 }
 
 /// A short, single-line rendering of a command for messages. Options between the program and
@@ -231,4 +255,77 @@ pub fn describe(cmd: &ShellCommand) -> String {
         cut.push_str(part);
     }
     format!("{cut} …")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::shell::ShellScript;
+
+    fn index_of(script: &ShellScript, program: &str) -> usize {
+        script
+            .commands
+            .iter()
+            .position(|c| c.program() == program)
+            .unwrap_or_else(|| panic!("no {program}"))
+    }
+
+    #[test]
+    fn functions_run_where_they_are_called() {
+        let s = ShellScript::parse(
+            "b() { beta; }\na() { alpha; }\nunused() { gamma; }\na\nb\ncase $1 in x) a;; y) b;; esac\n",
+        );
+        let (alpha, beta) = (index_of(&s, "alpha"), index_of(&s, "beta"));
+        let all = placements(&s.commands);
+        let (pa, pb) = (
+            all[alpha].as_ref().expect("called"),
+            all[beta].as_ref().expect("called"),
+        );
+        assert!(pa.order < pb.order, "a is called first");
+        assert!(all[index_of(&s, "gamma")].is_none());
+    }
+
+    #[test]
+    fn branches_of_call_sites_are_kept() {
+        let s = ShellScript::parse("a() { alpha; }\ncase $1 in x) a;; y) beta;; esac\n");
+        let all = placements(&s.commands);
+        let pa = all[index_of(&s, "alpha")].as_ref().expect("called");
+        let pb = all[index_of(&s, "beta")].as_ref().expect("top level");
+        assert!(pa.exclusive_with(pb));
+    }
+
+    #[test]
+    fn wrapper_functions_expand() {
+        let s = ShellScript::parse(
+            "dc() { docker compose -f prod.yml \"$@\"; }\ndc up -d\nlog() { echo \"$1\"; date; }\nlog x\n",
+        );
+        let up = s
+            .commands
+            .iter()
+            .position(|c| c.name.text == "dc")
+            .expect("call");
+        assert_eq!(
+            argvs(&s.commands)[up],
+            vec!["docker", "compose", "-f", "prod.yml", "up", "-d"]
+        );
+        let log = s
+            .commands
+            .iter()
+            .position(|c| c.name.text == "log" && c.function.is_none())
+            .expect("call");
+        assert_eq!(argvs(&s.commands)[log], vec!["log", "x"]);
+    }
+
+    #[test]
+    fn descriptions_keep_the_subcommand() {
+        let s = ShellScript::parse(
+            "docker-compose -f docker-compose.yml -f docker-compose.${ENV}.yml up -d\n\
+             docker compose up --build --force-recreate --remove-orphans --wait -d\n",
+        );
+        assert_eq!(describe(&s.commands[0]), "docker-compose … up -d");
+        assert_eq!(
+            describe(&s.commands[1]),
+            "docker compose up --build --force-recreate …"
+        );
+    }
 }

@@ -49,11 +49,10 @@ fn loads_file_by_splitting(commands: &[ShellCommand], export: usize) -> bool {
     }
     // Everything the substitution runs, nested `$(…)` included: `export $(echo $(cat .env |
     // xargs) | envsubst)` only re-prints the file.
-    let inner: Vec<&ShellCommand> = commands
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| substituted_in(commands, *k, export))
-        .map(|(_, c)| c)
+    // They follow the `export` in the list, before anything else.
+    let inner: Vec<&ShellCommand> = (export + 1..commands.len())
+        .take_while(|&k| substituted_in(commands, k, export))
+        .map(|k| &commands[k])
         .collect();
     !inner.is_empty()
         && inner

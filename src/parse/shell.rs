@@ -221,10 +221,12 @@ const MAX_INLINE_LEVEL: usize = 4;
 
 impl ShellScript {
     pub fn parse(text: &str) -> ShellScript {
-        ShellScript::parse_level(text, 0)
+        ShellScript::parse_level(text, 0, 0)
     }
 
-    fn parse_level(text: &str, level: usize) -> ShellScript {
+    /// `level`: how many inline scripts deep this text is; `depth`: the syntax depth it starts
+    /// at, so nesting through inline scripts stays under one recursion bound.
+    fn parse_level(text: &str, level: usize, depth: usize) -> ShellScript {
         let tree = PARSER.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
@@ -252,7 +254,7 @@ impl ShellScript {
         let mut walker = Walker {
             text,
             script: &mut script,
-            depth: 0,
+            depth,
             level,
             in_loop: false,
             function: None,
@@ -543,7 +545,7 @@ impl Walker<'_, '_> {
         let Some(sub) = self.text.get(range.clone()) else {
             return;
         };
-        let inner = ShellScript::parse_level(sub, self.level + 1);
+        let inner = ShellScript::parse_level(sub, self.level + 1, self.depth);
         let base = self.script.commands.len();
         let offset = range.start;
         let Some(outer) = self.script.commands.get(runner).cloned() else {
