@@ -93,14 +93,21 @@ fn runs_inside(commands: &[ShellCommand], k: usize, outer: usize) -> bool {
     false
 }
 
-/// `set -e` in any spelling, or an `ERR` trap (which the script uses to stop or clean up).
+/// `set -e` in any spelling, an `ERR` trap (which the script uses to stop or clean up), or a
+/// sourced shell library (`. ./lib/common.sh`), which may set `-e` for it: that file is not
+/// visible from here, and a false alarm is worse than a miss.
 fn stops_on_error(script: &Script) -> bool {
+    let commands = &script.shell.commands;
     script.shell.sets_errexit()
-        || script
-            .shell
-            .commands
+        || commands
             .iter()
             .any(|c| c.program() == "trap" && c.arg_texts().skip(1).any(|a| a == "ERR"))
+        || commands.iter().any(|c| {
+            matches!(c.name.text.as_str(), "source" | ".")
+                && c.arg_texts()
+                    .next()
+                    .is_some_and(|f| f.ends_with(".sh") || f.ends_with(".bash"))
+        })
 }
 
 fn exempt(file: &ScriptsFile<'_>, script: &Script) -> bool {

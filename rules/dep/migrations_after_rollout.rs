@@ -1,58 +1,129 @@
 //! DEP001: the schema migration runs after the new version was started.
 
 use super::commands::{is_docker, is_migration, is_rollout};
-use super::{argvs, deploys_to_live, describe, is_harness, line_of, placements, step_of};
+use super::{
+    argvs, deploys_to_live, describe, is_harness, line_of, placements, step_of, Placement,
+};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;
 use crate::parse::yaml::Yaml;
 use crate::registry::Ctx;
+use std::collections::{BTreeMap, HashSet};
 
 pub const META: &str = include_str!("migrations_after_rollout.toml");
 
+/// The commands of one script that count: rollouts (not against a runner's throwaway Docker
+/// daemon) and migrations, with where they run. `None` for a test or development harness and
+/// for a script file that touches no live environment.
+struct Steps {
+    rollouts: Vec<usize>,
+    migrations: Vec<usize>,
+    placements: Vec<Option<Placement>>,
+}
+
+fn steps(file: &ScriptsFile<'_>, script: &Script) -> Option<Steps> {
+    if is_harness(file, script) || !deploys_to_live(file, script) {
+        return None;
+    }
+    let commands = &script.shell.commands;
+    let local_docker = docker_is_runner_local(file, script);
+    let argvs = argvs(commands);
+    let rollouts = (0..commands.len())
+        .filter(|&i| {
+            is_rollout(&argvs[i])
+                && !(local_docker && is_docker(&argvs[i]) && !runs_remotely(commands, i))
+        })
+        .collect();
+    let migrations = (0..commands.len())
+        .filter(|&i| is_migration(&argvs[i]))
+        .collect();
+    Some(Steps {
+        rollouts,
+        migrations,
+        placements: placements(commands),
+    })
+}
+
 pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
-    for script in file.scripts {
-        if is_harness(file, script) || !deploys_to_live(file, script) {
-            continue;
-        }
-        let commands = &script.shell.commands;
-        let local_docker = docker_is_runner_local(file, script);
-        let placements = placements(commands);
-        let argvs = argvs(commands);
-        let rollouts: Vec<usize> = commands
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                let argv = &argvs[*i];
-                is_rollout(argv)
-                    && !(local_docker && is_docker(argv) && !runs_remotely(commands, *i))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for (m, migration) in commands.iter().enumerate() {
-            if !is_migration(&argvs[m]) {
+    let analyzed: Vec<Option<Steps>> = file.scripts.iter().map(|s| steps(file, s)).collect();
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
+    for (s, script) in file.scripts.iter().enumerate() {
+        let Some(steps) = &analyzed[s] else { continue };
+        for &m in &steps.migrations {
+            let Some(at) = &steps.placements[m] else {
                 continue;
-            }
-            let Some(at) = &placements[m] else { continue };
-            let earlier = rollouts.iter().copied().find(|&r| {
-                placements[r]
+            };
+            let earlier = steps.rollouts.iter().copied().find(|&r| {
+                steps.placements[r]
                     .as_ref()
                     .is_some_and(|p| p.order < at.order && !p.exclusive_with(at))
             });
             let Some(r) = earlier else { continue };
-            report(file, script, &commands[r], migration, ctx);
+            report(file, (script, r), (script, m), ctx);
+            reported.insert((s, m));
+        }
+    }
+    across_steps(file, &analyzed, &reported, ctx);
+}
+
+/// The steps of one workflow job run in order: a step that migrates after an earlier step
+/// rolled out (`kubectl apply`, then `kubectl exec … alembic upgrade head` in the next step)
+/// is the same mistake. Jobs that run tests are test runs, not deploys.
+fn across_steps(
+    file: &ScriptsFile<'_>,
+    analyzed: &[Option<Steps>],
+    reported: &HashSet<(usize, usize)>,
+    ctx: &mut Ctx<'_>,
+) {
+    let mut jobs: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (s, script) in file.scripts.iter().enumerate() {
+        if let ScriptOrigin::RunStep { job, .. } | ScriptOrigin::SshScript { job, .. } =
+            script.origin
+        {
+            jobs.entry(job).or_default().push(s);
+        }
+    }
+    for scripts in jobs.values() {
+        if scripts.iter().any(|&s| is_harness(file, &file.scripts[s])) {
+            continue;
+        }
+        let mut rollout: Option<(usize, usize)> = None;
+        for &s in scripts {
+            let Some(steps) = &analyzed[s] else { continue };
+            if let Some((rs, r)) = rollout {
+                for &m in &steps.migrations {
+                    if !reported.contains(&(s, m)) && steps.placements[m].is_some() {
+                        report(file, (&file.scripts[rs], r), (&file.scripts[s], m), ctx);
+                    }
+                }
+            }
+            if rollout.is_none() {
+                let first = steps
+                    .rollouts
+                    .iter()
+                    .copied()
+                    .filter(|&r| steps.placements[r].is_some())
+                    .min_by_key(|&r| steps.placements[r].as_ref().map(|p| p.order.clone()));
+                rollout = first.map(|r| (s, r));
+            }
         }
     }
 }
 
 fn report(
     file: &ScriptsFile<'_>,
-    script: &Script,
-    rollout: &ShellCommand,
-    migration: &ShellCommand,
+    (rollout_script, rollout): (&Script, usize),
+    (script, migration): (&Script, usize),
     ctx: &mut Ctx<'_>,
 ) {
-    let rollout_line = line_of(file.text, script.file_span(&rollout.span).start);
+    let (Some(rollout), Some(migration)) = (
+        rollout_script.shell.commands.get(rollout),
+        script.shell.commands.get(migration),
+    ) else {
+        return;
+    };
+    let rollout_line = line_of(file.text, rollout_script.file_span(&rollout.span).start);
     ctx.report(
         script.file_span(&migration.span),
         format!(
