@@ -4,6 +4,8 @@
 pub mod api;
 pub mod app;
 pub mod ci;
+pub mod db;
+pub mod dbschema;
 pub mod dep;
 pub mod dkr;
 pub mod gha;
@@ -20,6 +22,8 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, Check)> {
         .chain(api::RULES)
         .chain(app::RULES)
         .chain(pysec::RULES)
+        .chain(db::RULES)
+        .chain(dbschema::RULES)
         .chain(gha::RULES)
         .chain(ci::RULES)
         .chain(pcm::RULES)

@@ -3,7 +3,7 @@
 //! lengths each linter is configured with, and the Python versions declared in five places.
 
 mod ini;
-mod precommit;
+pub mod precommit;
 mod pyproject;
 pub mod specifier;
 pub mod tools;
@@ -48,7 +48,7 @@ pub fn from_dockerfile(file: &Dockerfile<'_, '_>, id: FileId) -> Vec<Setting<Str
     vec![Setting {
         file: id,
         span,
-        source: format!("Dockerfile `FROM {image}`"),
+        source: format!("`FROM {image}` in {}", shown(file.path)),
         value: version,
     }]
 }
@@ -83,8 +83,13 @@ pub fn from_precommit(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFact
     precommit::gather(file, id, facts);
 }
 
-pub fn from_pyproject(doc: &toml_edit::Document<String>, id: FileId, facts: &mut FileFacts) {
-    pyproject::gather(doc, id, facts);
+pub fn from_pyproject(
+    doc: &toml_edit::Document<String>,
+    path: &Path,
+    id: FileId,
+    facts: &mut FileFacts,
+) {
+    pyproject::gather(doc, path, id, facts);
 }
 
 pub fn from_ini(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mut FileFacts) {

@@ -804,7 +804,7 @@ fn process_file(
                 ));
             }
             Ok(doc) => {
-                ci_facts::from_pyproject(&doc, id, &mut result.facts);
+                ci_facts::from_pyproject(&doc, &file.rel, id, &mut result.facts);
                 result
                     .facts
                     .dependencies
@@ -862,6 +862,7 @@ fn process_file(
         || !facts.coverage_runs.is_empty()
         || !facts.python_versions.is_empty()
         || !facts.dependencies.is_empty()
+        || facts.config_file.is_some()
         || result.python_summary.is_some()
         || result.python_tree.is_some()
         || !result.suppressions.directives.is_empty();

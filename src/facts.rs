@@ -271,9 +271,9 @@ impl ProjectFacts {
             .any(|p| p.file_name().is_some_and(|n| n == name))
     }
 
-    /// Where a config file is, when it is known: pyproject.toml's path is not handed to its
-    /// fact gatherer, so it is recovered from the folder listing when it is unambiguous (the
-    /// only pyproject.toml, or the root one, which the engine names as the project anchor).
+    /// Where a config file is. Every gatherer records it; for a fact without a path the
+    /// folder listing is used when it is unambiguous (the only file of that name, or the root
+    /// one, which the engine names as the project anchor).
     pub fn config_path(&self, file: FileId) -> Option<PathBuf> {
         let cf = self.config_files.iter().find(|c| c.file == file)?;
         if let Some(path) = &cf.path {
@@ -292,6 +292,11 @@ impl ProjectFacts {
             _ if self.python_project_anchor == Some(file) => Some(PathBuf::from(&cf.name)),
             _ => None,
         }
+    }
+
+    /// The settings that come from the project's own configuration (see [`Self::in_scope`]).
+    pub fn scoped<'s, T>(&self, settings: &'s [Setting<T>]) -> Vec<&'s Setting<T>> {
+        settings.iter().filter(|s| self.in_scope(s.file)).collect()
     }
 
     /// Whether a file's configuration is the project's own, so that settings from several

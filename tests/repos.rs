@@ -26,12 +26,54 @@ fn sentinel_gets_exactly_the_checklist_findings() {
     let root = repo("sentinel");
     let actual = findings(&lint_project(&root, &[]), &root);
     let expected = set(&[
-        // §4.3: the runtime stage copies /root/.local and runs as `sentinel`.
+        // §4.3 Dockerfile: the runtime stage copies /root/.local and runs as `sentinel`;
+        // `COPY . .` with no .dockerignore in backend/; `FROM python:3.11-slim as builder`.
         ("backend/Dockerfile", 16, "DKR006"),
-        // §4.3: `COPY . .` and no .dockerignore in backend/.
         ("backend/Dockerfile", 1, "DKR009"),
-        // §4.3: `FROM python:3.11-slim as builder`.
         ("backend/Dockerfile", 2, "DKR010"),
+        // §4.1 workflow.
+        (".github/workflows/ci.yml", 3, "GHA006"), // no permissions anywhere
+        (".github/workflows/ci.yml", 33, "GHA002"), // actions/checkout@v3 (node16)
+        (".github/workflows/ci.yml", 36, "GHA002"), // actions/setup-python@v4 (node16)
+        (".github/workflows/ci.yml", 52, "GHA004"), // pytest --cov without a threshold
+        (".github/workflows/ci.yml", 55, "GHA001"), // codecov/codecov-action@v3: third-party tag
+        (".github/workflows/ci.yml", 55, "GHA002"), // codecov-action@v3 (node16)
+        (".github/workflows/ci.yml", 62, "GHA002"), // actions/checkout@v3 in lint
+        (".github/workflows/ci.yml", 65, "GHA012"), // pip install black flake8 mypy, unpinned
+        (".github/workflows/ci.yml", 67, "PCM005"), // CI flake8 at its default 79 vs black 88
+        (".github/workflows/ci.yml", 76, "GHA002"), // actions/checkout@v3 in build
+        (".github/workflows/ci.yml", 80, "GHA009"), // docker-compose build
+        (".github/workflows/ci.yml", 84, "GHA007"), // echo ${{ secrets.DOCKER_PASSWORD }} | docker login
+        (".github/workflows/ci.yml", 85, "GHA009"), // docker-compose push
+        (".github/workflows/ci.yml", 87, "GHA005"), // deploy job without environment
+        (".github/workflows/ci.yml", 87, "GHA010"), // deploy job without concurrency
+        (".github/workflows/ci.yml", 94, "GHA001"), // appleboy/ssh-action@master
+        (".github/workflows/ci.yml", 100, "DEP003"), // remote script without set -e
+        (".github/workflows/ci.yml", 102, "GHA009"), // docker-compose pull (on the host: W)
+        (".github/workflows/ci.yml", 103, "GHA009"), // docker-compose up -d
+        (".github/workflows/ci.yml", 104, "DEP001"), // alembic upgrade after the rollout
+        (".github/workflows/ci.yml", 104, "GHA009"), // docker-compose exec
+        // §4.2 pre-commit config.
+        (".pre-commit-config.yaml", 17, "PCM004"), // --ignore=E203,W503 replaces the defaults
+        (".pre-commit-config.yaml", 21, "PCM005"), // flake8 100 vs black 88
+        (".pre-commit-config.yaml", 23, "PCM003"), // additional_dependencies: [types-all]
+        // §4.4 committed production env file.
+        ("config/production.env", 3, "SEC002"),
+        ("config/production.env", 5, "SEC002"),
+        ("config/production.env", 6, "SEC002"),
+        // §4.4 deploy script.
+        ("scripts/deploy.sh", 1, "DEP003"),  // no set -e
+        ("scripts/deploy.sh", 12, "DEP002"), // export $(cat config/${ENV}.env | xargs)
+        ("scripts/deploy.sh", 15, "GHA009"), // docker-compose (W in scripts)
+        ("scripts/deploy.sh", 18, "DEP001"), // alembic upgrade after up -d
+        ("scripts/deploy.sh", 18, "GHA009"),
+        ("scripts/deploy.sh", 21, "DEP004"), // sleep 10 then one curl -f
+        // The checklist's quick audit commands use docker-compose v1 throughout.
+        ("scripts/audit.sh", 9, "GHA009"),
+        ("scripts/audit.sh", 10, "GHA009"),
+        ("scripts/audit.sh", 13, "GHA009"),
+        ("scripts/audit.sh", 24, "GHA009"),
+        // §3 app-wide and Pydantic rules.
         // §3.4: `@validator` while requirements.txt says `pydantic>=2.9,<3`.
         ("backend/app/schemas.py", 10, "API005"),
         // The app (§3.3 handlers are there) has no rate limiter, no /health, /ready, /live

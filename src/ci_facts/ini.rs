@@ -71,7 +71,10 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
             if let Some(v) =
                 super::major_minor(&e.value).and_then(|m| crate::facts::parse_py_version(&m))
             {
-                let source = format!("mypy `python_version = {}` ([mypy], {})", e.value, ctx.name);
+                let source = format!(
+                    "mypy `python_version = {}` in [mypy], {}",
+                    e.value, ctx.name
+                );
                 facts.python_versions.push(Setting {
                     file: id,
                     span: e.value_span.clone(),
@@ -98,7 +101,7 @@ pub fn gather(kind: FileKind, path: &Path, ini: &IniFile, id: FileId, facts: &mu
     };
     for section in coverage_sections {
         if let Some(e) = ctx.get(section, &["fail_under"]) {
-            let source = format!("`fail_under = {}` in [{section}] ({})", e.value, ctx.name);
+            let source = format!("`fail_under = {}` in [{section}], {}", e.value, ctx.name);
             match tools::parse_number(&e.value) {
                 Ok(v) => facts.coverage_thresholds.push(Setting {
                     file: id,
@@ -180,7 +183,7 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     };
     if let Some(e) = ctx.get(section, &["max-line-length", "max_line_length"]) {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("{tool} `{} = {n}` in [{section}] ({})", e.key, ctx.name);
+            let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
             push_length(
                 ctx,
                 facts,
@@ -196,10 +199,7 @@ fn length_section(ctx: &Ctx<'_>, section: &str, tool: &str, facts: &mut FileFact
     let Some(n) = tools::default_length(tool) else {
         return;
     };
-    let source = format!(
-        "{tool} default {n} ([{section}] in {} sets no length)",
-        ctx.name
-    );
+    let source = format!("default: [{section}] in {} sets no length", ctx.name);
     push_length(
         ctx,
         facts,
@@ -217,7 +217,7 @@ fn flake8(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         facts.flake8_ignores.push(Setting {
             file: ctx.id,
             span: entry_span(e),
-            source: format!("`ignore =` in [flake8] ({})", ctx.name),
+            source: format!("`ignore =` in [flake8], {}", ctx.name),
             value: Flake8Ignore {
                 codes: tools::code_list(&e.value),
             },
@@ -232,7 +232,7 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
     };
     if let Some(e) = ctx.get(section, &["line_length", "line-length"]) {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!("isort `{} = {n}` in [{section}] ({})", e.key, ctx.name);
+            let source = format!("`{} = {n}` in [{section}], {}", e.key, ctx.name);
             push_length(
                 ctx,
                 facts,
@@ -247,10 +247,7 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
     }
     if let Some(e) = ctx.get(section, &["profile"]) {
         if let Some(n) = tools::isort_profile_length(&e.value) {
-            let source = format!(
-                "isort `profile = {}` ({n}) in [{section}] ({})",
-                e.value, ctx.name
-            );
+            let source = format!("`profile = {}` in [{section}], {}", e.value, ctx.name);
             push_length(
                 ctx,
                 facts,
@@ -264,7 +261,7 @@ fn isort(ctx: &Ctx<'_>, section: &str, facts: &mut FileFacts) {
         return;
     }
     let source = format!(
-        "isort default 79 ([{section}] in {} sets no length or profile)",
+        "default: [{section}] in {} sets no length or profile",
         ctx.name
     );
     push_length(
@@ -299,10 +296,7 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         .find(|e| e.key == "max-line-length" || e.key == "max_line_length")
     {
         if let Ok(n) = e.value.trim().parse() {
-            let source = format!(
-                "pylint `max-line-length = {n}` in [{}] ({})",
-                e.section, ctx.name
-            );
+            let source = format!("`max-line-length = {n}` in [{}], {}", e.section, ctx.name);
             push_length(
                 ctx,
                 facts,
@@ -316,7 +310,7 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
         return;
     }
     let source = format!(
-        "pylint default 100 ([{}] in {} sets no length)",
+        "default: [{}] in {} sets no length",
         first.section, ctx.name
     );
     push_length(
@@ -344,12 +338,12 @@ fn tox_commands(ctx: &Ctx<'_>, facts: &mut FileFacts) {
                 facts.coverage_runs.push(Setting {
                     file: ctx.id,
                     span: cmd.first().map_or(e.key_span.clone(), |w| w.span.clone()),
-                    source: format!("`{tool}` with coverage in [{}] ({})", e.section, ctx.name),
+                    source: format!("`{tool}` with coverage in [{}], {}", e.section, ctx.name),
                     value: (),
                 });
             }
             if let Some((value, w)) = tools::command_threshold(&tool, args) {
-                let source = format!("`{}` in [{}] ({})", w.text, e.section, ctx.name);
+                let source = format!("`{}` in [{}], {}", w.text, e.section, ctx.name);
                 match value {
                     Ok(v) => facts.coverage_thresholds.push(Setting {
                         file: ctx.id,

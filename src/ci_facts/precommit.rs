@@ -5,7 +5,7 @@
 use super::tools::{self, ArgLength};
 use super::{runtime_version, shown};
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
+    ConfigFile, FileFacts, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
 };
 use crate::model::precommit::{Hook, Repo};
 use crate::model::PrecommitFile;
@@ -15,7 +15,7 @@ use crate::source::FileId;
 
 /// The linter a hook runs, by its id (the ids the tools' own `.pre-commit-hooks.yaml` publish),
 /// or for a local hook by its `entry` command.
-fn hook_tool(repo: &Repo<'_>, hook: &Hook<'_>) -> Option<(String, Vec<Word>)> {
+pub fn hook_tool(repo: &Repo<'_>, hook: &Hook<'_>) -> Option<(String, Vec<Word>)> {
     let args: Vec<Word> = hook
         .args
         .iter()
@@ -63,29 +63,14 @@ pub fn gather(file: &PrecommitFile<'_>, id: FileId, facts: &mut FileFacts) {
     for repo in &file.config.repos {
         for hook in &repo.hooks {
             if let Some(lv) = hook.language_version {
-                python_version(
-                    lv,
-                    &format!("the {} hook", hook.id.unwrap_or("?")),
-                    &path,
-                    id,
-                    facts,
-                );
+                let what = format!("`language_version` of the {} hook", hook.id.unwrap_or("?"));
+                python_version(lv, &what, &path, id, facts);
             }
             let Some((tool, args)) = hook_tool(repo, hook) else {
                 continue;
             };
+            // flake8 `--ignore` in a hook is PCM004's file check, not a fact.
             line_length(repo, hook, &tool, &args, &path, id, facts);
-            if tool == "flake8" {
-                if let Some((codes, word)) = tools::flake8_ignore_arg(&args) {
-                    // SPEC: a pre-commit hook problem anchors at its `- repo:` entry.
-                    facts.flake8_ignores.push(Setting {
-                        file: id,
-                        span: repo.anchor(),
-                        source: format!("`{}` in the flake8 hook's args ({path})", word.text),
-                        value: Flake8Ignore { codes },
-                    });
-                }
-            }
         }
     }
     if let Some(python) = file
@@ -108,13 +93,10 @@ fn line_length(
 ) {
     let hook_id = hook.id.unwrap_or(tool);
     match tools::arg_length(tool, args) {
-        ArgLength::Set(length, word) => facts.line_lengths.push(Setting {
+        ArgLength::Set(length, word, shown) => facts.line_lengths.push(Setting {
             file: id,
             span: word.span.clone(),
-            source: format!(
-                "{tool} `{}` in the {hook_id} hook's args ({path})",
-                word.text
-            ),
+            source: format!("`{shown}` in the {hook_id} hook, {path}"),
             value: LineLength {
                 tool: tool.to_string(),
                 length,
@@ -134,9 +116,7 @@ fn line_length(
             facts.line_lengths.push(Setting {
                 file: id,
                 span: repo.anchor(),
-                source: format!(
-                    "{tool} default {length} (the {hook_id} hook in {path} sets no length)"
-                ),
+                source: format!("default: the {hook_id} hook in {path} sets no length"),
                 value: LineLength {
                     tool: tool.to_string(),
                     length,
@@ -159,7 +139,7 @@ fn python_version(node: &Yaml, what: &str, path: &str, id: FileId, facts: &mut F
     let Some(version) = runtime_version(text) else {
         return;
     };
-    let source = format!("pre-commit {what}: `{text}` ({path})");
+    let source = format!("{what}: `{text}`, {path}");
     facts.python_versions.push(Setting {
         file: id,
         span: node.span.clone(),

@@ -45,11 +45,11 @@ fn int_of(item: &Item) -> Option<i64> {
         .or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-pub fn gather(doc: &Document<String>, id: FileId, facts: &mut FileFacts) {
+pub fn gather(doc: &Document<String>, path: &std::path::Path, id: FileId, facts: &mut FileFacts) {
     facts.config_file = Some(ConfigFile {
         file: id,
         name: FILE.to_string(),
-        path: None,
+        path: Some(path.to_path_buf()),
     });
     let ctx = Ctx { doc, id };
     line_lengths(&ctx, facts);
@@ -87,14 +87,14 @@ fn simple_tool(ctx: &Ctx<'_>, facts: &mut FileFacts, tool: &str, keys: &[&str]) 
     for key in keys {
         if let Some((_, item, span)) = entry(t, key) {
             if let Some(n) = int_of(item) {
-                let source = format!("{tool} `{key} = {n}` in [tool.{tool}] ({FILE})");
+                let source = format!("`{key} = {n}` in [tool.{tool}], {FILE}");
                 push_length(ctx, facts, tool, n, LengthOrigin::Config, span, source);
             }
             return;
         }
     }
     if let Some(n) = tools::default_length(tool) {
-        let source = format!("{tool} default {n} ([tool.{tool}] sets no length, {FILE})");
+        let source = format!("default: [tool.{tool}] in {FILE} sets no length");
         push_length(
             ctx,
             facts,
@@ -120,12 +120,11 @@ fn line_lengths(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     if let Some((ruff, _)) = table(ctx, &["tool", "ruff"]) {
         if let Some((_, item, span)) = entry(ruff, "line-length") {
             if let Some(n) = int_of(item) {
-                let source = format!("ruff `line-length = {n}` in [tool.ruff] ({FILE})");
+                let source = format!("`line-length = {n}` in [tool.ruff], {FILE}");
                 push_length(ctx, facts, "ruff", n, LengthOrigin::Config, span, source);
             }
         } else if let Some((_, header)) = table(ctx, &["tool", "ruff", "format"]) {
-            let source =
-                format!("ruff default 88 ([tool.ruff.format] with no `line-length`, {FILE})");
+            let source = format!("default: [tool.ruff.format] in {FILE} with no `line-length`");
             push_length(
                 ctx,
                 facts,
@@ -149,7 +148,7 @@ fn isort(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     for key in ["line_length", "line-length"] {
         if let Some((_, item, span)) = entry(t, key) {
             if let Some(n) = int_of(item) {
-                let source = format!("isort `{key} = {n}` in [tool.isort] ({FILE})");
+                let source = format!("`{key} = {n}` in [tool.isort], {FILE}");
                 push_length(ctx, facts, "isort", n, LengthOrigin::Config, span, source);
             }
             return;
@@ -158,12 +157,12 @@ fn isort(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     if let Some((_, item, span)) = entry(t, "profile") {
         let profile = item.as_str().unwrap_or("");
         if let Some(n) = tools::isort_profile_length(profile) {
-            let source = format!("isort `profile = \"{profile}\"` ({n}) in [tool.isort] ({FILE})");
+            let source = format!("`profile = \"{profile}\"` in [tool.isort], {FILE}");
             push_length(ctx, facts, "isort", n, LengthOrigin::Config, span, source);
         }
         return;
     }
-    let source = format!("isort default 79 ([tool.isort] sets no length or profile, {FILE})");
+    let source = format!("default: [tool.isort] in {FILE} sets no length or profile");
     push_length(
         ctx,
         facts,
@@ -190,13 +189,13 @@ fn pylint(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     for (name, table) in tables {
         if let Some((_, item, span)) = entry(table, "max-line-length") {
             if let Some(n) = int_of(item) {
-                let source = format!("pylint `max-line-length = {n}` in [{name}] ({FILE})");
+                let source = format!("`max-line-length = {n}` in [{name}], {FILE}");
                 push_length(ctx, facts, "pylint", n, LengthOrigin::Config, span, source);
             }
             return;
         }
     }
-    let source = format!("pylint default 100 ([tool.pylint] sets no `max-line-length`, {FILE})");
+    let source = format!("default: [tool.pylint] in {FILE} sets no `max-line-length`");
     push_length(
         ctx,
         facts,
@@ -227,7 +226,7 @@ fn flake8_ignore(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     facts.flake8_ignores.push(Setting {
         file: ctx.id,
         span: key.start..span.end,
-        source: format!("`ignore` in [tool.flake8] ({FILE})"),
+        source: format!("`ignore` in [tool.flake8], {FILE}"),
         value: Flake8Ignore {
             codes: tools::code_list(&text),
         },
@@ -237,7 +236,7 @@ fn flake8_ignore(ctx: &Ctx<'_>, facts: &mut FileFacts) {
 fn coverage(ctx: &Ctx<'_>, facts: &mut FileFacts) {
     if let Some((t, _)) = table(ctx, &["tool", "coverage", "report"]) {
         if let Some((_, item, span)) = entry(t, "fail_under") {
-            let source = format!("`fail_under` in [tool.coverage.report] ({FILE})");
+            let source = format!("`fail_under` in [tool.coverage.report], {FILE}");
             let value = item
                 .as_float()
                 .or_else(|| item.as_integer().map(|i| i as f64))
@@ -312,12 +311,12 @@ pub fn addopts(
         facts.coverage_runs.push(Setting {
             file: id,
             span: w.span.clone(),
-            source: format!("`{}` in pytest `addopts` ([{section}])", w.text),
+            source: format!("`{}` in pytest `addopts` [{section}]", w.text),
             value: (),
         });
     }
     if let Some((value, w)) = tools::command_threshold("pytest", words) {
-        let source = format!("`{}` in pytest `addopts` ([{section}])", w.text);
+        let source = format!("`{}` in pytest `addopts` [{section}]", w.text);
         match value {
             Ok(v) => facts.coverage_thresholds.push(Setting {
                 file: id,
@@ -380,7 +379,7 @@ fn python(ctx: &Ctx<'_>, facts: &mut FileFacts) {
             // Only an upper bound: nothing to say about the oldest version.
             continue;
         }
-        let source = format!("`{key} = \"{spec}\"` ({FILE})");
+        let source = format!("`{key} = \"{spec}\"` in {FILE}");
         push_decl(ctx, facts, PythonRole::Requires, low, high, span, source);
     }
     // Targets: the oldest version the tool writes or checks code for.
@@ -417,7 +416,7 @@ fn python(ctx: &Ctx<'_>, facts: &mut FileFacts) {
             continue;
         };
         let shown = values.join(", ");
-        let source = format!("{tool} `{key}` {shown} ({FILE})");
+        let source = format!("{tool} `{key}` {shown} in {FILE}");
         push_decl(ctx, facts, PythonRole::Target, low, None, span, source);
     }
 }
@@ -429,7 +428,7 @@ mod tests {
     fn facts(text: &str) -> FileFacts {
         let doc: Document<String> = text.parse().expect("toml");
         let mut facts = FileFacts::default();
-        gather(&doc, 0, &mut facts);
+        gather(&doc, std::path::Path::new("pyproject.toml"), 0, &mut facts);
         facts
     }
 

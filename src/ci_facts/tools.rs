@@ -449,16 +449,58 @@ pub fn option_value<'w>(args: &'w [Word], name: &str) -> Option<(String, &'w Wor
 /// The line length a linter invocation is given on its command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArgLength {
-    /// A literal length, and the word that sets it.
-    Set(i64, Word),
-    /// The invocation names its own config file or a non-literal length: unknown.
+    /// A literal length, the word that sets it, and the option as a message shows it
+    /// (`--line-length 120`, `--profile black`).
+    Set(i64, Word, String),
+    /// The invocation names its own config file or a non-literal length, or does not enforce a
+    /// length at all (`--exit-zero`, a `--select` without E501): nothing to compare.
     Unknown,
     /// Nothing on the command line: the config files or the default decide.
     Unset,
 }
 
+/// Whether an invocation can fail on a long line at all. GitHub's starter workflow runs
+/// `flake8 --select=E9,F63,F7,F82` (syntax errors only) and `flake8 --exit-zero
+/// --max-line-length=127` (reports, never fails): neither enforces a length.
+fn enforces_length(tool: &str, args: &[Word]) -> bool {
+    let has = |s: &str| args.iter().any(|w| w.text == s);
+    match tool {
+        "flake8" | "pycodestyle" => {
+            if has("--exit-zero") {
+                return false;
+            }
+            let selects = |name: &str| {
+                option_value(args, name)
+                    .map(|(v, _)| code_list(&v).iter().any(|c| "E501".starts_with(c.as_str())))
+            };
+            match (selects("--select"), selects("--extend-select")) {
+                (_, Some(true)) => true,
+                (Some(false), _) => false,
+                _ => true,
+            }
+        }
+        "pylint" => {
+            if has("--exit-zero") || has("-E") || has("--errors-only") {
+                return false;
+            }
+            let disabled = option_value(args, "--disable")
+                .or_else(|| option_value(args, "-d"))
+                .is_some_and(|(v, _)| {
+                    code_list(&v)
+                        .iter()
+                        .any(|c| matches!(c.as_str(), "C0301" | "line-too-long" | "all" | "C"))
+                });
+            !disabled
+        }
+        _ => true,
+    }
+}
+
 /// Reads the line length from a linter's arguments (each tool's own spelling).
 pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
+    if !enforces_length(tool, args) {
+        return ArgLength::Unknown;
+    }
     let names: &[&str] = match tool {
         "black" => &["-l", "--line-length"],
         "ruff" => &["--line-length"],
@@ -477,7 +519,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
     for name in names {
         if let Some((value, word)) = option_value(args, name) {
             return match value.trim().parse::<i64>() {
-                Ok(n) => ArgLength::Set(n, word.clone()),
+                Ok(n) => ArgLength::Set(n, word.clone(), shown_arg(&word.text, n)),
                 Err(_) => ArgLength::Unknown,
             };
         }
@@ -489,7 +531,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
                     && w.text[2..].chars().all(|c| c.is_ascii_digit())
             }) {
                 if let Ok(n) = w.text[2..].parse() {
-                    return ArgLength::Set(n, w.clone());
+                    return ArgLength::Set(n, w.clone(), w.text.clone());
                 }
             }
         }
@@ -500,7 +542,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
             if let Some((k, v)) = value.split_once('=') {
                 if k.trim() == "line-length" {
                     return match v.trim().parse::<i64>() {
-                        Ok(n) => ArgLength::Set(n, word.clone()),
+                        Ok(n) => ArgLength::Set(n, word.clone(), format!("--config {value}")),
                         Err(_) => ArgLength::Unknown,
                     };
                 }
@@ -512,7 +554,7 @@ pub fn arg_length(tool: &str, args: &[Word]) -> ArgLength {
     if tool == "isort" {
         if let Some((profile, word)) = option_value(args, "--profile") {
             return match isort_profile_length(&profile) {
-                Some(n) => ArgLength::Set(n, word.clone()),
+                Some(n) => ArgLength::Set(n, word.clone(), format!("--profile {profile}")),
                 None => ArgLength::Unknown,
             };
         }
@@ -535,6 +577,16 @@ fn all_option_values<'w>(args: &'w [Word], name: &str) -> Vec<(String, &'w Word)
         }
     }
     out
+}
+
+/// An argument as a message shows it: `--line-length` given its value in the next word
+/// becomes `--line-length 120`.
+fn shown_arg(word: &str, length: i64) -> String {
+    if word.contains(&length.to_string()) {
+        word.to_string()
+    } else {
+        format!("{word} {length}")
+    }
 }
 
 /// The codes of flake8's `--ignore` (not `--extend-ignore`), and the word that sets it.
@@ -625,7 +677,7 @@ mod tests {
         let (tool, args) = resolve(&w).expect("resolves");
         assert!(command_threshold(&tool, args).is_some_and(|t| t.0.is_err()));
         let len = |tool: &str, text: &str| match arg_length(tool, &cmd(text)) {
-            ArgLength::Set(n, _) => Some(n),
+            ArgLength::Set(n, _, _) => Some(n),
             _ => None,
         };
         assert_eq!(
@@ -641,6 +693,16 @@ mod tests {
             ArgLength::Unknown
         );
         assert_eq!(arg_length("black", &cmd("--check .")), ArgLength::Unset);
+        // GitHub's starter workflow: syntax errors only, then report-only.
+        let starter = "--count --select=E9,F63,F7,F82 --show-source --statistics";
+        assert_eq!(arg_length("flake8", &cmd(starter)), ArgLength::Unknown);
+        let report_only = "--exit-zero --max-complexity=10 --max-line-length=127";
+        assert_eq!(arg_length("flake8", &cmd(report_only)), ArgLength::Unknown);
+        assert_eq!(len("flake8", "--select=E,W --max-line-length=99"), Some(99));
+        assert_eq!(
+            arg_length("pylint", &cmd("--disable=C0301 src")),
+            ArgLength::Unknown
+        );
     }
 
     #[test]

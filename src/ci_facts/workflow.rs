@@ -41,6 +41,16 @@ const LINT_ACTIONS: &[&str] = &[
     "trunk-io/trunk-action",
 ];
 
+/// Actions that can fail a job on low coverage (a threshold input): a gate whose level is not
+/// read here.
+const COVERAGE_GATE_ACTIONS: &[&str] = &[
+    "orgoro/coverage",
+    "5monkeys/cobertura-action",
+    "irongut/codecoveragesummary",
+    "insightsengineering/coverage-action",
+    "py-cov-action/python-coverage-comment-action",
+];
+
 fn action_name(uses: &str) -> String {
     let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     // `owner/repo/path` -> `owner/repo`
@@ -92,6 +102,14 @@ pub fn gather(file: &WorkflowFile<'_>, scripts: &[Script], id: FileId, facts: &m
                 fact.lint_runs.extend(step.uses.map(|u| u.span.clone()));
             }
             let name = action_name(uses);
+            if COVERAGE_GATE_ACTIONS.contains(&name.as_str()) {
+                facts.coverage_gates_unknown.push(Setting {
+                    file: id,
+                    span: step.uses.map_or(0..0, |u| u.span.clone()),
+                    source: format!("`{uses}` in {path}"),
+                    value: String::new(),
+                });
+            }
             if name == "actions/setup-python" || name == "astral-sh/setup-uv" {
                 setup_python(job, step, &path, id, facts);
             }
@@ -183,11 +201,11 @@ fn line_length(
         return;
     };
     let (length, origin, span, source) = match tools::arg_length(tool, args) {
-        ArgLength::Set(n, word) => (
+        ArgLength::Set(n, word, shown) => (
             n,
             LengthOrigin::Argument,
             word.span.clone(),
-            format!("{tool} `{}` in {path}", word.text),
+            format!("`{shown}` in {path}"),
         ),
         ArgLength::Unknown => return,
         ArgLength::Unset => {
@@ -206,7 +224,7 @@ fn line_length(
                 default,
                 LengthOrigin::DefaultOfInvocation,
                 span,
-                format!("{tool} default {default} (run without a length in {path})"),
+                format!("default: run without a length in {path}"),
             )
         }
     };

@@ -50,7 +50,8 @@ pub struct DotenvFile<'a> {
 /// line 3 of a `run: |` block points at that line of the workflow.
 #[derive(Debug, Clone, Default)]
 pub struct ScalarMap {
-    /// (offset in value, offset in file) at the start of each value line.
+    /// (offset in value, offset in file) anchors in increasing order: the start of each value
+    /// line, or of each word of a line the source does not hold verbatim.
     lines: Vec<(usize, usize)>,
     fallback: usize,
 }
@@ -80,10 +81,31 @@ impl ScalarMap {
                     lines.push((value_offset, node.span.start + at));
                     search_from = at + line.len();
                 }
-                None => lines.push((
-                    value_offset,
-                    node.span.start + search_from.min(region.len()),
-                )),
+                None => {
+                    // Folded (`>`), plain multi-line and quoted scalars join lines or unescape
+                    // characters, so the line is not in the source as a whole: anchor each word
+                    // that is, so a finding still lands on the right source line.
+                    let mut anchored = false;
+                    let mut word_offset = 0;
+                    for word in line.split(' ') {
+                        let found = (!word.is_empty())
+                            .then(|| region[search_from..].find(word))
+                            .flatten();
+                        if let Some(pos) = found {
+                            let at = search_from + pos;
+                            lines.push((value_offset + word_offset, node.span.start + at));
+                            search_from = at + word.len();
+                            anchored = true;
+                        }
+                        word_offset += word.len() + 1;
+                    }
+                    if !anchored {
+                        lines.push((
+                            value_offset,
+                            node.span.start + search_from.min(region.len()),
+                        ));
+                    }
+                }
             }
             value_offset += line.len() + 1;
         }
@@ -150,6 +172,21 @@ mod tests {
         let at = value.find("docker-compose").expect("in value");
         let file_at = map.to_file(at);
         assert_eq!(&text[file_at..file_at + 14], "docker-compose");
+    }
+
+    #[test]
+    fn maps_folded_and_quoted_scalars_by_word() {
+        let text =
+            "run: >-\n  echo a\n  b ${{ secrets.X }}\nq: \"say \\\"hi\\\"\n  then ${{ y }}\"\n";
+        let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
+        for key in ["run", "q"] {
+            let node = docs[0].get(key).expect("key");
+            let map = ScalarMap::new(text, node);
+            let value = node.as_str().expect("str");
+            let at = value.find("${{").expect("in value");
+            let file_at = map.to_file(at);
+            assert_eq!(&text[file_at..file_at + 3], "${{", "{key}: {value:?}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct Script {
 impl Script {
     pub fn new(text: &str, map: ScalarMap, origin: ScriptOrigin) -> Script {
         Script {
-            shell: ShellScript::parse(text),
+            shell: ShellScript::parse(&mask_expressions(text)),
             origin,
             map: Some(map),
         }
@@ -46,5 +46,51 @@ impl Script {
             Some(map) => map.span(span),
             None => span.clone(),
         }
+    }
+}
+
+/// GitHub replaces each `${{ … }}` of a `run:` or action input before any shell reads it, and
+/// tree-sitter-bash cannot parse the braces (`ssh deploy@${{ secrets.HOST }} "…"` becomes one
+/// word). Each expression is read as a variable of the same byte length (`$_________`): a value
+/// unknown until run time, and every span stays where it was.
+fn mask_expressions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let end = start + len + 2;
+        out.push_str(&rest[..start]);
+        out.push('$');
+        out.extend(std::iter::repeat_n('_', end - start - 1));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_become_variables_of_the_same_length() {
+        let text = "ssh deploy@${{ secrets.HOST }} \"cd /app && docker compose up -d\"\n";
+        let masked = mask_expressions(text);
+        assert_eq!(masked.len(), text.len());
+        let script = ShellScript::parse(&masked);
+        let names: Vec<&str> = script
+            .commands
+            .iter()
+            .map(|c| c.name.text.as_str())
+            .collect();
+        assert_eq!(names, vec!["ssh", "cd", "docker"]);
+        assert_eq!(mask_expressions("a ${{ x"), "a ${{ x");
+        assert_eq!(
+            mask_expressions("é${{ é }}é"),
+            "é$________é",
+            "bytes, not chars"
+        );
     }
 }

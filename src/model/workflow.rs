@@ -28,11 +28,15 @@ pub struct Job<'y> {
     pub concurrency: Option<&'y Yaml>,
     /// A reusable-workflow call: `jobs.<id>.uses`.
     pub uses: Option<&'y Yaml>,
+    /// `runs-on:` as a label, a list of labels, or a map with `labels:`/`group:`.
+    pub runs_on: Option<&'y Yaml>,
     pub steps: Vec<Step<'y>>,
 }
 
 pub struct Step<'y> {
     pub node: &'y Yaml,
+    /// `id:`, the name later steps read outputs by.
+    pub id: Option<&'y str>,
     pub name: Option<&'y str>,
     pub uses: Option<&'y Yaml>,
     pub run: Option<&'y Yaml>,
@@ -54,6 +58,30 @@ impl<'y> Step<'y> {
 impl<'y> Job<'y> {
     pub fn display_name(&self) -> &'y str {
         self.name.unwrap_or(self.id)
+    }
+
+    /// The `runs-on:` labels as written: `ubuntu-latest`, `[self-hosted, linux]`, or the
+    /// `labels:` of the map form. Expressions stay unexpanded.
+    pub fn runner_labels(&self) -> Vec<&'y str> {
+        let Some(node) = self.runs_on else {
+            return Vec::new();
+        };
+        let node = node.get("labels").unwrap_or(node);
+        match node.as_str() {
+            Some(label) => vec![label],
+            None => node.as_seq().iter().filter_map(Yaml::as_str).collect(),
+        }
+    }
+
+    /// Whether GitHub provisions the job's machine as far as the file tells: no `self-hosted`
+    /// label and no runner group (`runs-on: {group: …}` may hold self-hosted machines).
+    pub fn is_github_hosted(&self) -> bool {
+        let grouped = self.runs_on.is_some_and(|n| n.get("group").is_some());
+        !grouped
+            && !self
+                .runner_labels()
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case("self-hosted"))
     }
 }
 
@@ -94,6 +122,7 @@ impl<'y> Workflow<'y> {
                                     .iter()
                                     .map(|step| Step {
                                         node: step,
+                                        id: str_of(step, "id"),
                                         name: str_of(step, "name"),
                                         uses: step.get("uses"),
                                         run: step.get("run"),
@@ -113,6 +142,7 @@ impl<'y> Workflow<'y> {
                             environment: node.get("environment"),
                             concurrency: node.get("concurrency"),
                             uses: node.get("uses"),
+                            runs_on: node.get("runs-on"),
                             steps,
                         })
                     })
@@ -186,4 +216,141 @@ pub fn scripts(file_text: &str, workflow: &Workflow<'_>) -> Vec<Script> {
         }
     }
     out
+}
+
+/// What a `uses:` value names (GitHub docs, "Workflow syntax": `jobs.<id>.steps[*].uses` and
+/// `jobs.<id>.uses`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uses<'a> {
+    /// `./path/to/action` or `./.github/workflows/x.yml`: in this repository, at this commit.
+    Local(&'a str),
+    /// `docker://image[:tag][@sha256:…]`.
+    Docker {
+        image: &'a str,
+        tag: Option<&'a str>,
+        digest: Option<&'a str>,
+    },
+    /// `owner/repo[/path]@ref`: an action, or a reusable workflow when `path` is a workflow file.
+    Repo {
+        owner: &'a str,
+        repo: &'a str,
+        path: Option<&'a str>,
+        /// `None` when the value has no `@` (GitHub refuses that for a remote action).
+        git_ref: Option<&'a str>,
+    },
+}
+
+impl Uses<'_> {
+    /// `owner/repo`, lowercased: the key action data is stored under.
+    pub fn repo_key(&self) -> Option<String> {
+        match self {
+            Uses::Repo { owner, repo, .. } => Some(format!("{owner}/{repo}").to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a `uses:` value. `None` for what cannot be judged statically (an expression) or is
+/// not a reference at all (empty, no `owner/repo`).
+pub fn parse_uses(value: &str) -> Option<Uses<'_>> {
+    let value = value.trim();
+    if value.is_empty() || value.contains("${{") {
+        return None;
+    }
+    if value.starts_with("./") || value.starts_with("../") {
+        return Some(Uses::Local(value));
+    }
+    if let Some(image) = value.strip_prefix("docker://") {
+        if image.is_empty() {
+            return None;
+        }
+        let (rest, digest) = match image.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (image, None),
+        };
+        // A `:` before the last `/` is a registry port, not a tag.
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (image, tag) = match rest[last_slash..].rfind(':') {
+            Some(c) => (&rest[..last_slash + c], Some(&rest[last_slash + c + 1..])),
+            None => (rest, None),
+        };
+        return Some(Uses::Docker { image, tag, digest });
+    }
+    let (target, git_ref) = match value.split_once('@') {
+        Some((t, r)) => (t, Some(r)),
+        None => (value, None),
+    };
+    let mut parts = target.splitn(3, '/');
+    let owner = parts.next().filter(|s| !s.is_empty())?;
+    let repo = parts.next().filter(|s| !s.is_empty())?;
+    let path = parts.next().filter(|s| !s.is_empty());
+    Some(Uses::Repo {
+        owner,
+        repo,
+        path,
+        git_ref,
+    })
+}
+
+/// The comment after a node on its own line (`uses: a/b@<sha> # v4.1.1` gives `v4.1.1`), where
+/// pinning tools write the version a SHA stands for.
+pub fn trailing_comment<'t>(text: &'t str, node: &Yaml) -> Option<&'t str> {
+    let rest = text.get(node.span.end..)?;
+    let line = rest.split('\n').next().unwrap_or("");
+    let hash = line.find('#')?;
+    // YAML needs a space before `#` for a comment; the value has ended, so anything else is junk.
+    Some(line[hash + 1..].trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_forms() {
+        assert_eq!(
+            parse_uses("./.github/workflows/x.yml"),
+            Some(Uses::Local("./.github/workflows/x.yml"))
+        );
+        assert_eq!(
+            parse_uses("docker://localhost:5000/tool:1.2@sha256:ab"),
+            Some(Uses::Docker {
+                image: "localhost:5000/tool",
+                tag: Some("1.2"),
+                digest: Some("sha256:ab")
+            })
+        );
+        assert_eq!(
+            parse_uses("docker://localhost:5000/tool"),
+            Some(Uses::Docker {
+                image: "localhost:5000/tool",
+                tag: None,
+                digest: None
+            })
+        );
+        assert_eq!(
+            parse_uses("org/repo/.github/workflows/x.yml@main"),
+            Some(Uses::Repo {
+                owner: "org",
+                repo: "repo",
+                path: Some(".github/workflows/x.yml"),
+                git_ref: Some("main")
+            })
+        );
+        assert_eq!(
+            parse_uses("Actions/Checkout@v4").and_then(|u| u.repo_key()),
+            Some("actions/checkout".to_string())
+        );
+        assert_eq!(parse_uses("${{ matrix.action }}"), None);
+        assert_eq!(parse_uses("docker://"), None);
+        assert_eq!(parse_uses("a/@x"), None);
+    }
+
+    #[test]
+    fn comments_after_values() {
+        let text = "uses: a/b@0123 # v4.1.1\nnext: x # other\n";
+        let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
+        let node = docs[0].get("uses").expect("uses");
+        assert_eq!(trailing_comment(text, node), Some("v4.1.1"));
+    }
 }

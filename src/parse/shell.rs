@@ -28,8 +28,29 @@ pub struct ShellCommand {
     pub parent: Option<usize>,
     /// Index of the command before this one in a `|` pipeline.
     pub piped_from: Option<usize>,
-    /// Inside an `if`/`while`/`until` condition, or the left side of `||`/`&&` (its failure is handled).
+    /// Inside an `if`/`elif`/`while`/`until` condition, or the left side of `||`/`&&` (its failure
+    /// is handled).
     pub checked: bool,
+    /// File redirections written on the command: `xargs < .env` has `<` from `.env`.
+    pub redirects: Vec<Redirect>,
+    /// Inside the body or condition of a `for`/`while`/`until` loop.
+    pub in_loop: bool,
+    /// The innermost function whose body holds the command: it runs where the function is
+    /// called, not where it is written.
+    pub function: Option<String>,
+    /// The `if`/`case` arms around the command, as (construct id, arm index). Two commands in
+    /// different arms of one construct never both run (see [`ShellCommand::exclusive_with`]).
+    pub branches: Vec<(usize, usize)>,
+    /// Index of the command that runs this one as an inline script: `bash -c '…'`,
+    /// `ssh host '…'`, `ssh host <<EOF … EOF`. Such commands follow their runner in the list.
+    pub inline_in: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    /// The operator as written, file descriptor included: `<`, `>`, `>>`, `2>`, `&>`.
+    pub op: String,
+    pub target: ShellWord,
 }
 
 impl ShellCommand {
@@ -54,6 +75,134 @@ impl ShellCommand {
             .filter(|a| !a.starts_with('-'))
             .collect()
     }
+
+    /// The program followed by its arguments.
+    pub fn argv(&self) -> Vec<&str> {
+        std::iter::once(self.name.text.as_str())
+            .chain(self.arg_texts())
+            .collect()
+    }
+
+    /// Whether the two commands sit in different arms of the same `if`/`case`, so that at most
+    /// one of them runs.
+    pub fn exclusive_with(&self, other: &ShellCommand) -> bool {
+        self.branches.iter().any(|(construct, arm)| {
+            other
+                .branches
+                .iter()
+                .any(|(c, a)| c == construct && a != arm)
+        })
+    }
+}
+
+/// Shells that run a script given with `-c` or read from their standard input.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ksh", "ash"];
+
+/// ssh options that take a value (OpenSSH `ssh(1)`): the word after them is not the host.
+const SSH_VALUE_OPTIONS: &[&str] = &[
+    "-B", "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p",
+    "-Q", "-R", "-S", "-W", "-w",
+];
+
+/// Programs that run the command named by their next words (`sudo bash -c …`), so a shell or
+/// ssh after them is still the command being run.
+const PREFIXES: &[&str] = &[
+    "sudo", "sshpass", "timeout", "nohup", "env", "command", "exec", "time",
+];
+
+fn base_name(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// The words ssh sends to the remote host as its command: everything after the destination.
+/// `None` when `argv` is not an ssh invocation.
+fn ssh_remote(argv: &[ShellWord]) -> Option<&[ShellWord]> {
+    let first = argv.first()?;
+    let at = if base_name(&first.text) == "ssh" {
+        0
+    } else if PREFIXES.contains(&base_name(&first.text)) {
+        argv.iter().position(|w| base_name(&w.text) == "ssh")?
+    } else {
+        return None;
+    };
+    let mut i = at + 1;
+    while let Some(word) = argv.get(i) {
+        let t = word.text.as_str();
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        i += if SSH_VALUE_OPTIONS.contains(&t) { 2 } else { 1 };
+    }
+    // argv[i] is the destination.
+    Some(argv.get(i + 1..).unwrap_or(&[]))
+}
+
+/// For `… sh -c SCRIPT …` (options such as `-e`, `-ec`, `-o pipefail` allowed before it), the
+/// word holding SCRIPT.
+fn shell_dash_c(argv: &[ShellWord]) -> Option<&ShellWord> {
+    if matches!(base_name(&argv.first()?.text), "echo" | "printf") {
+        return None;
+    }
+    let at = argv
+        .iter()
+        .position(|w| SHELLS.contains(&base_name(&w.text)))?;
+    let mut has_c = false;
+    let mut i = at + 1;
+    while let Some(word) = argv.get(i) {
+        let t = word.text.as_str();
+        if !(t.starts_with('-') || t.starts_with('+')) || t == "--" {
+            break;
+        }
+        if t == "-o" || t == "+o" {
+            i += 2;
+            continue;
+        }
+        has_c |= t.starts_with('-') && !t.starts_with("--") && t.contains('c');
+        i += 1;
+    }
+    if !has_c {
+        return None;
+    }
+    argv.get(i)
+}
+
+/// Whether the command reads a script from its standard input: a bare `ssh host` or
+/// `ssh host bash -s`, or a shell without a script operand (`bash`, `sudo bash -s`,
+/// `docker compose exec -T app sh`). A here-document fed to it is code, not data.
+fn reads_stdin_script(argv: &[ShellWord]) -> bool {
+    if let Some(remote) = ssh_remote(argv) {
+        return remote.is_empty() || reads_stdin_script(remote);
+    }
+    if matches!(
+        argv.first().map(|w| base_name(&w.text)),
+        Some("echo" | "printf" | "cat" | "tee")
+    ) {
+        return false;
+    }
+    let Some(at) = argv
+        .iter()
+        .position(|w| SHELLS.contains(&base_name(&w.text)))
+    else {
+        return false;
+    };
+    let mut stdin_flag = false;
+    for word in &argv[at + 1..] {
+        let t = word.text.as_str();
+        if t.starts_with('-') && !t.starts_with("--") {
+            if t.contains('c') {
+                return false;
+            }
+            stdin_flag |= t.contains('s');
+        } else if !t.starts_with('-') {
+            // A script file operand, unless `-s` made the rest positional parameters.
+            return stdin_flag;
+        }
+    }
+    true
 }
 
 #[derive(Debug, Default)]
@@ -67,8 +216,17 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
+/// Inline scripts inside inline scripts (`ssh host "bash -c '…'"`) are read this deep.
+const MAX_INLINE_LEVEL: usize = 4;
+
 impl ShellScript {
     pub fn parse(text: &str) -> ShellScript {
+        ShellScript::parse_level(text, 0, 0)
+    }
+
+    /// `level`: how many inline scripts deep this text is; `depth`: the syntax depth it starts
+    /// at, so nesting through inline scripts stays under one recursion bound.
+    fn parse_level(text: &str, level: usize, depth: usize) -> ShellScript {
         let tree = PARSER.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
@@ -96,7 +254,11 @@ impl ShellScript {
         let mut walker = Walker {
             text,
             script: &mut script,
-            depth: 0,
+            depth,
+            level,
+            in_loop: false,
+            function: None,
+            branches: Vec::new(),
         };
         walker.visit(tree.root_node(), None, false);
         script
@@ -122,6 +284,11 @@ struct Walker<'t, 's> {
     text: &'t str,
     script: &'s mut ShellScript,
     depth: usize,
+    /// How many inline scripts (`bash -c`, ssh, here-documents) this text is nested in.
+    level: usize,
+    in_loop: bool,
+    function: Option<String>,
+    branches: Vec<(usize, usize)>,
 }
 
 impl Walker<'_, '_> {
@@ -157,13 +324,20 @@ impl Walker<'_, '_> {
                     }
                 }
             }
-            "if_statement" | "while_statement" | "until_statement" => {
-                let mut cursor = node.walk();
-                for (i, child) in node.children(&mut cursor).enumerate() {
-                    let is_condition = node.field_name_for_child(i as u32) == Some("condition");
-                    self.visit(child, parent, checked || is_condition);
-                }
+            "while_statement" | "until_statement" => {
+                let was = std::mem::replace(&mut self.in_loop, true);
+                self.visit_with_conditions(node, parent, checked);
+                self.in_loop = was;
             }
+            "for_statement" | "c_style_for_statement" => {
+                let was = std::mem::replace(&mut self.in_loop, true);
+                self.visit_children(node, parent, checked);
+                self.in_loop = was;
+            }
+            "if_statement" => self.visit_if(node, parent, checked),
+            "case_statement" => self.visit_case(node, parent, checked),
+            "function_definition" => self.visit_function(node, parent, checked),
+            "redirected_statement" => self.visit_redirected(node, parent, checked),
             "list" => {
                 // `a || b`, `a && b`: the left side's failure is handled by the operator.
                 let mut cursor = node.walk();
@@ -174,14 +348,243 @@ impl Walker<'_, '_> {
                     self.visit(*child, parent, checked || left_of_or);
                 }
             }
-            _ => {
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
-                    self.visit(child, parent, checked);
-                }
-            }
+            _ => self.visit_children(node, parent, checked),
         }
         self.depth -= 1;
+    }
+
+    fn visit_children(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            self.visit(child, parent, checked);
+        }
+    }
+
+    /// Children of a node whose `condition` children are checked (`while`, `until`, `elif`).
+    fn visit_with_conditions(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let mut cursor = node.walk();
+        for (i, child) in node.children(&mut cursor).enumerate() {
+            let is_condition = node.field_name_for_child(i as u32) == Some("condition");
+            self.visit(child, parent, checked || is_condition);
+        }
+    }
+
+    /// `if c; then A; elif d; then B; else C; fi`: the conditions are checked; A, the `elif`
+    /// clause and the `else` clause are three arms of one construct.
+    fn visit_if(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let id = node.start_byte();
+        let mut arm = 0;
+        let mut cursor = node.walk();
+        for (i, child) in node.children(&mut cursor).enumerate() {
+            if !child.is_named() {
+                continue;
+            }
+            if node.field_name_for_child(i as u32) == Some("condition") {
+                self.visit(child, parent, true);
+                continue;
+            }
+            let this_arm = match child.kind() {
+                "elif_clause" | "else_clause" => {
+                    arm += 1;
+                    arm
+                }
+                _ => 0,
+            };
+            self.branches.push((id, this_arm));
+            if child.kind() == "elif_clause" {
+                // The grammar gives `elif` no `condition` field: it is what comes before `then`.
+                let mut inner = child.walk();
+                let mut in_condition = true;
+                for part in child.children(&mut inner) {
+                    in_condition &= part.kind() != "then";
+                    self.visit(part, parent, checked || in_condition);
+                }
+            } else {
+                self.visit(child, parent, checked);
+            }
+            self.branches.pop();
+        }
+    }
+
+    /// Each `pattern) …;;` of a `case` is one arm.
+    fn visit_case(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let id = node.start_byte();
+        let mut cursor = node.walk();
+        let mut arm = 0;
+        for child in node.named_children(&mut cursor) {
+            if child.kind() != "case_item" {
+                self.visit(child, parent, checked);
+                continue;
+            }
+            self.branches.push((id, arm));
+            let mut inner = child.walk();
+            for (i, part) in child.children(&mut inner).enumerate() {
+                if child.field_name_for_child(i as u32) != Some("value") {
+                    self.visit(part, parent, checked);
+                }
+            }
+            self.branches.pop();
+            arm += 1;
+        }
+    }
+
+    /// A function body runs where the function is called, so the loops and branches around the
+    /// definition do not apply to it.
+    fn visit_function(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.node_text(n).to_string());
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        let function = std::mem::replace(&mut self.function, name);
+        let in_loop = std::mem::replace(&mut self.in_loop, false);
+        let branches = std::mem::take(&mut self.branches);
+        self.visit(body, parent, checked);
+        self.function = function;
+        self.in_loop = in_loop;
+        self.branches = branches;
+    }
+
+    /// `cmd < file`, `cmd <<EOF … EOF`: the redirections are attached to the command, and a
+    /// here-document fed to a shell or to ssh is read as the script it is.
+    fn visit_redirected(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
+        let before = self.script.commands.len();
+        let body = node.child_by_field_name("body");
+        if let Some(body) = body {
+            self.visit(body, parent, checked);
+        }
+        let target = body
+            .filter(|b| matches!(b.kind(), "command" | "declaration_command"))
+            .and_then(|_| (self.script.commands.len() > before).then_some(before));
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if Some(child) == body {
+                continue;
+            }
+            match child.kind() {
+                "file_redirect" => {
+                    if let (Some(t), Some(redirect)) = (target, self.redirect(child)) {
+                        self.script.commands[t].redirects.push(redirect);
+                    }
+                    self.visit(child, parent, checked);
+                }
+                "heredoc_redirect" => self.heredoc(child, target, parent, checked),
+                _ => self.visit(child, parent, checked),
+            }
+        }
+    }
+
+    fn redirect(&self, node: Node<'_>) -> Option<Redirect> {
+        let destination = node.child_by_field_name("destination")?;
+        let op_end = destination.start_byte();
+        let op = self
+            .text
+            .get(node.start_byte()..op_end)
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        Some(Redirect {
+            op,
+            target: self.word(destination),
+        })
+    }
+
+    fn heredoc(
+        &mut self,
+        node: Node<'_>,
+        consumer: Option<usize>,
+        parent: Option<usize>,
+        checked: bool,
+    ) {
+        let before = self.script.commands.len();
+        let mut body = None;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "heredoc_body" => body = Some(child),
+                "heredoc_start" | "heredoc_end" => {}
+                // `cat <<EOF | ssh host bash`: the pipeline after the marker.
+                _ => self.visit(child, parent, checked),
+            }
+        }
+        let piped_to = (self.script.commands.len() > before).then_some(before);
+        if let (Some(p), Some(c)) = (piped_to, consumer) {
+            self.script.commands[p].piped_from = Some(c);
+        }
+        let reads = |i: usize| {
+            let cmd = &self.script.commands[i];
+            let argv: Vec<ShellWord> = std::iter::once(cmd.name.clone())
+                .chain(cmd.args.iter().cloned())
+                .collect();
+            reads_stdin_script(&argv)
+        };
+        let is_plain_cat = |i: usize| {
+            let cmd = &self.script.commands[i];
+            cmd.program() == "cat" && cmd.positionals().is_empty()
+        };
+        let runner = match (consumer, piped_to) {
+            (Some(c), _) if reads(c) => Some(c),
+            (Some(c), Some(p)) if is_plain_cat(c) && reads(p) => Some(p),
+            _ => None,
+        };
+        let Some(body) = body else { return };
+        match runner {
+            Some(r) => self.inline(r, body.start_byte()..body.end_byte()),
+            // Data for `cat`/`tee`: only its `$(…)` expansions run (in an unquoted document).
+            None => self.visit(body, parent, checked),
+        }
+    }
+
+    /// Reads `range` of the text as a script run by command `runner` and appends its commands,
+    /// with spans and indexes moved into this script.
+    fn inline(&mut self, runner: usize, range: Span) {
+        if self.level >= MAX_INLINE_LEVEL {
+            return;
+        }
+        let Some(sub) = self.text.get(range.clone()) else {
+            return;
+        };
+        let inner = ShellScript::parse_level(sub, self.level + 1, self.depth);
+        let base = self.script.commands.len();
+        let offset = range.start;
+        let Some(outer) = self.script.commands.get(runner).cloned() else {
+            return;
+        };
+        let shift = |span: &mut Span| *span = span.start + offset..span.end + offset;
+        for mut cmd in inner.commands {
+            shift(&mut cmd.span);
+            shift(&mut cmd.name.span);
+            cmd.args.iter_mut().for_each(|a| shift(&mut a.span));
+            cmd.redirects
+                .iter_mut()
+                .for_each(|r| shift(&mut r.target.span));
+            cmd.parent = cmd.parent.map(|p| p + base);
+            cmd.piped_from = cmd.piped_from.map(|p| p + base);
+            cmd.inline_in = Some(cmd.inline_in.map_or(runner, |i| i + base));
+            cmd.checked |= outer.checked;
+            cmd.in_loop |= outer.in_loop;
+            cmd.function = cmd.function.or_else(|| outer.function.clone());
+            let own = std::mem::take(&mut cmd.branches);
+            cmd.branches = outer.branches.clone();
+            cmd.branches
+                .extend(own.into_iter().map(|(id, arm)| (id + offset, arm)));
+            self.script.commands.push(cmd);
+        }
+    }
+
+    /// The text of an inline script held by `word`: inside its quotes when quoted.
+    fn script_range(&self, word: &ShellWord) -> Option<Span> {
+        let raw = self.text.get(word.span.clone())?;
+        if raw.starts_with("$'") {
+            return None;
+        }
+        for q in ['"', '\''] {
+            if raw.len() >= 2 && raw.starts_with(q) && raw.ends_with(q) {
+                return Some(word.span.start + 1..word.span.end - 1);
+            }
+        }
+        Some(word.span.clone())
     }
 
     fn command(&mut self, node: Node<'_>, parent: Option<usize>, checked: bool) {
@@ -189,6 +592,7 @@ impl Walker<'_, '_> {
         let mut name: Option<ShellWord> = None;
         let mut args = Vec::new();
         let mut assignments = Vec::new();
+        let mut redirects = Vec::new();
         let mut nested: Vec<Node<'_>> = Vec::new();
         let mut cursor = node.walk();
         let declaration = node.kind() == "declaration_command";
@@ -209,8 +613,11 @@ impl Walker<'_, '_> {
                         span: child.start_byte()..child.end_byte(),
                     });
                 }
-                (_, Some("redirect"))
-                | ("file_redirect" | "heredoc_redirect" | "herestring_redirect", _) => {
+                ("file_redirect", _) => {
+                    redirects.extend(self.redirect(child));
+                    nested.push(child)
+                }
+                (_, Some("redirect")) | ("heredoc_redirect" | "herestring_redirect", _) => {
                     nested.push(child)
                 }
                 ("comment", _) => {}
@@ -228,6 +635,9 @@ impl Walker<'_, '_> {
             }
             return;
         };
+        let argv: Vec<ShellWord> = std::iter::once(name.clone())
+            .chain(args.iter().cloned())
+            .collect();
         self.script.commands.push(ShellCommand {
             name,
             args,
@@ -236,9 +646,24 @@ impl Walker<'_, '_> {
             parent,
             piped_from: None,
             checked,
+            redirects,
+            in_loop: self.in_loop,
+            function: self.function.clone(),
+            branches: self.branches.clone(),
+            inline_in: None,
         });
         for child in nested {
             self.visit(child, Some(index), checked);
+        }
+        // `ssh host 'cmd; cmd'`, `ssh host cmd args`, `bash -c 'cmd'`: commands in a string.
+        let inline = match ssh_remote(&argv) {
+            Some([]) => None,
+            Some([only]) => self.script_range(only),
+            Some([first, .., last]) => Some(first.span.start..last.span.end),
+            None => shell_dash_c(&argv).and_then(|w| self.script_range(w)),
+        };
+        if let Some(range) = inline {
+            self.inline(index, range);
         }
     }
 
@@ -335,5 +760,92 @@ mod tests {
             s.commands[0].arg_texts().collect::<Vec<_>>(),
             vec!["install", "a b", "c"]
         );
+    }
+
+    fn find<'s>(s: &'s ShellScript, name: &str) -> &'s ShellCommand {
+        s.commands
+            .iter()
+            .find(|c| c.program() == name)
+            .unwrap_or_else(|| panic!("no {name} in {:?}", names(s)))
+    }
+
+    #[test]
+    fn elif_conditions_are_checked() {
+        let s = ShellScript::parse("if a; then b; elif c; then d; else e; fi\n");
+        assert!(find(&s, "a").checked && find(&s, "c").checked);
+        assert!(!find(&s, "b").checked && !find(&s, "d").checked && !find(&s, "e").checked);
+    }
+
+    #[test]
+    fn branches_loops_functions() {
+        let s = ShellScript::parse(
+            "case $1 in\n  up) docker compose up -d;;\n  m) alembic upgrade head;;\nesac\n\
+             if x; then y; else z; fi\nw\n\
+             deploy() { kubectl apply -f k8s; }\n\
+             for i in 1 2; do curl -f x && break; sleep 1; done\n",
+        );
+        let (up, mig) = (find(&s, "docker"), find(&s, "alembic"));
+        assert!(up.exclusive_with(mig));
+        assert!(find(&s, "y").exclusive_with(find(&s, "z")));
+        assert!(!find(&s, "x").exclusive_with(find(&s, "y")));
+        assert!(!find(&s, "w").exclusive_with(find(&s, "y")));
+        assert_eq!(find(&s, "kubectl").function.as_deref(), Some("deploy"));
+        assert!(find(&s, "curl").in_loop && find(&s, "sleep").in_loop);
+        assert!(!find(&s, "w").in_loop);
+    }
+
+    #[test]
+    fn redirects_are_attached() {
+        let s = ShellScript::parse("export $(xargs < .env)\nwc -l <in >out\n");
+        let xargs = find(&s, "xargs");
+        assert_eq!(xargs.parent, Some(0));
+        assert_eq!(xargs.redirects[0].op, "<");
+        assert_eq!(xargs.redirects[0].target.text, ".env");
+        let wc = find(&s, "wc");
+        let ops: Vec<_> = wc.redirects.iter().map(|r| r.op.as_str()).collect();
+        assert_eq!(ops, vec!["<", ">"]);
+    }
+
+    #[test]
+    fn heredoc_to_ssh_is_a_script_to_cat_is_data() {
+        let text = "ssh -p 22 deploy@host <<'EOF'\ncd /app\ndocker compose up -d\nEOF\n\
+                    cat <<EOF > notes.txt\ndocker-compose up\nEOF\n";
+        let s = ShellScript::parse(text);
+        assert_eq!(names(&s), vec!["ssh", "cd", "docker", "cat"]);
+        let docker = find(&s, "docker");
+        assert_eq!(docker.inline_in, Some(0));
+        assert_eq!(&text[docker.span.clone()], "docker compose up -d");
+        let s = ShellScript::parse("cat <<EOF | ssh h bash -s\nalembic upgrade head\nEOF\n");
+        assert_eq!(find(&s, "alembic").inline_in, Some(1));
+        let s = ShellScript::parse("ssh h 'cat > f' <<EOF\nalembic upgrade head\nEOF\n");
+        assert!(!names(&s).contains(&"alembic"));
+    }
+
+    #[test]
+    fn inline_scripts_in_strings() {
+        let text = "ssh -i key.pem user@prod \"cd /app && docker compose up -d\"\n\
+                    docker compose exec app sh -ec 'alembic upgrade head'\n\
+                    ssh prod docker compose pull\n\
+                    echo bash -c 'not run'\n";
+        let s = ShellScript::parse(text);
+        assert_eq!(
+            names(&s),
+            vec!["ssh", "cd", "docker", "docker", "alembic", "ssh", "docker", "echo"]
+        );
+        let alembic = find(&s, "alembic");
+        assert_eq!(&text[alembic.span.clone()], "alembic upgrade head");
+        assert_eq!(alembic.inline_in, Some(3));
+        assert_eq!(s.commands[6].inline_in, Some(5));
+        assert_eq!(s.commands[6].positionals(), vec!["compose", "pull"]);
+        assert_eq!(s.commands[2].inline_in, Some(0));
+        assert!(s.commands[1].checked, "left of && in the remote script");
+        assert!(!s.commands[2].checked);
+    }
+
+    #[test]
+    fn crlf_scripts() {
+        let s = ShellScript::parse("set -e\r\nalembic upgrade head\r\n");
+        assert!(s.sets_errexit());
+        assert_eq!(find(&s, "alembic").positionals(), vec!["upgrade", "head"]);
     }
 }

@@ -54,7 +54,7 @@ pub fn findings(report: &Report, root: &Path) -> BTreeSet<Finding> {
         .collect()
 }
 
-/// Reads `# expect: CODE[, CODE]` expectations from every file under `root`.
+/// Reads `# expect: CODE[, CODE]` (in SQL, `-- expect: …`) expectations from every file under `root`.
 /// After code, the comment covers its own line; alone on a line, the next line;
 /// `CODE@N` names line N explicitly (for findings anchored at line 1 of a file).
 pub fn expectations(root: &Path) -> BTreeSet<Finding> {
@@ -69,12 +69,16 @@ pub fn expectations(root: &Path) -> BTreeSet<Finding> {
             .to_string_lossy()
             .replace('\\', "/");
         for (i, line) in text.lines().enumerate() {
-            let Some(pos) = line.find("# expect:") else {
+            // `#` comments in every kind but SQL, which uses `--`.
+            let Some((pos, marker)) = ["# expect:", "-- expect:"]
+                .iter()
+                .find_map(|m| line.find(m).map(|p| (p, *m)))
+            else {
                 continue;
             };
             let alone = line[..pos].trim().is_empty();
             let target = if alone { i + 2 } else { i + 1 };
-            for code in line[pos + "# expect:".len()..].split(',') {
+            for code in line[pos + marker.len()..].split(',') {
                 let code = code.trim();
                 if code.is_empty() {
                     continue;
