@@ -4,12 +4,30 @@
 use super::summary::{Def, FunctionDef, ModuleSummary, RouteDecl};
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(Debug, Default)]
 pub struct PythonIndex {
     pub modules: Vec<ModuleSummary>,
     by_name: HashMap<String, usize>,
     by_file: HashMap<FileId, usize>,
+    /// Computed on first use and shared by every Python file rule (each would otherwise walk
+    /// the whole project once per module).
+    handlers: OnceLock<Vec<RouteHandler>>,
+}
+
+/// The function that serves a route, wherever it is registered: under a decorator, or by
+/// `add_api_route(path, endpoint)` in another module.
+#[derive(Debug, Clone)]
+pub struct RouteHandler {
+    /// The file defining the handler.
+    pub file: FileId,
+    /// The handler's `def` name.
+    pub span: Span,
+    pub function: String,
+    pub is_async: bool,
+    pub method: String,
+    pub path: Option<String>,
 }
 
 /// What a resolved qualified name refers to.
@@ -78,7 +96,92 @@ impl PythonIndex {
             modules,
             by_name,
             by_file,
+            handlers: OnceLock::new(),
         }
+    }
+
+    /// Whether a qualified class is `FastAPI` (`Some(true)`) or `APIRouter` (`Some(false)`),
+    /// directly or through project subclasses (`class PrefectRouter(APIRouter)`).
+    pub fn app_class(&self, qualname: &str) -> Option<bool> {
+        let mut current = vec![self.canonical(qualname)];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for name in &current {
+                if FASTAPI.contains(&name.as_str()) {
+                    return Some(true);
+                }
+                if ROUTER.contains(&name.as_str()) {
+                    return Some(false);
+                }
+                if let Target::Name(_, _, Def::Class { bases, .. }) = self.resolve(name) {
+                    next.extend(bases.iter().map(|b| self.canonical(b)));
+                }
+            }
+            if next.is_empty() {
+                return None;
+            }
+            current = next;
+        }
+        None
+    }
+
+    /// Every route handler of the project, once: routes on a real app or router (see
+    /// [`PythonIndex::routes`]) whose function is known. A decorated handler is the `def` under
+    /// the decorator; an `add_api_route(path, endpoint)` handler is resolved through imports
+    /// to the project function it names, and left out when it cannot be (a method, a
+    /// `partial(...)`).
+    pub fn route_handlers(&self) -> &[RouteHandler] {
+        self.handlers.get_or_init(|| {
+            let mut out: Vec<RouteHandler> = Vec::new();
+            let objects = self.app_objects();
+            for route in self.routes() {
+                let decl = route.decl;
+                let Some(module) = self.module_of_file(route.file) else {
+                    continue;
+                };
+                // A decorator route's span is the handler's name; an `add_api_route` call's
+                // span is the whole call, always longer than the endpoint it names.
+                let decorated = decl.span.len() == decl.function.len();
+                let (file, span, is_async) = if decorated {
+                    (route.file, decl.span.clone(), decl.is_async)
+                } else {
+                    let Some((m, f)) = self.function(&module.qualify(&decl.function)) else {
+                        continue;
+                    };
+                    (m.file, f.span.clone(), f.is_async)
+                };
+                if out.iter().any(|h| h.file == file && h.span == span) {
+                    continue;
+                }
+                out.push(RouteHandler {
+                    file,
+                    span,
+                    function: decl
+                        .function
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or(&decl.function)
+                        .to_string(),
+                    is_async,
+                    method: decl.method.clone(),
+                    // A router not included anywhere: its own prefix at least.
+                    path: route.full_path.clone().or_else(|| {
+                        let owner = self.canonical(&module.qualify(&decl.owner));
+                        let prefix = objects
+                            .iter()
+                            .find(|o| o.qualname == owner)
+                            .map_or("", |o| o.prefix());
+                        decl.path.as_ref().map(|p| format!("{prefix}{p}"))
+                    }),
+                });
+            }
+            out
+        })
+    }
+
+    /// The route handlers defined in one file.
+    pub fn handlers_in(&self, file: FileId) -> impl Iterator<Item = &RouteHandler> {
+        self.route_handlers().iter().filter(move |h| h.file == file)
     }
 
     pub fn module(&self, name: &str) -> Option<&ModuleSummary> {
@@ -188,9 +291,7 @@ impl PythonIndex {
                 else {
                     continue;
                 };
-                let callee = self.canonical(callee);
-                let is_app = FASTAPI.contains(&callee.as_str());
-                if is_app || ROUTER.contains(&callee.as_str()) {
+                if let Some(is_app) = self.app_class(callee) {
                     out.push(AppObject {
                         qualname: format!("{}.{name}", m.module),
                         is_app,

@@ -5,6 +5,7 @@
 
 pub mod deps;
 pub mod index;
+pub mod session;
 pub mod summary;
 
 pub use index::PythonIndex;

@@ -89,6 +89,24 @@ pub struct ModuleSummary {
     pub routes: Vec<RouteDecl>,
     pub includes: Vec<IncludeDecl>,
     pub app_calls: Vec<AppCall>,
+    /// Top-level type aliases (`SessionDep = Annotated[Session, Depends(get_db)]`,
+    /// `type SessionDep = …`), so a parameter annotated with the alias is understood.
+    pub type_aliases: HashMap<String, TypeAlias>,
+    /// Top-level `x = f(…)`: the arguments that are names, qualified, keyed by keyword or by
+    /// position (`"0"`, `"1"`): `sessionmaker(engine, class_=AsyncSession)` gives
+    /// `class_` -> `sqlalchemy.ext.asyncio.AsyncSession`.
+    pub call_name_args: HashMap<String, Vec<(String, String)>>,
+    /// Top-level functions' decorators, qualified (`@celery_app.task(bind=True)` ->
+    /// `app.worker.celery_app.task`).
+    pub decorators: HashMap<String, Vec<String>>,
+}
+
+/// What a type alias spells: the qualified names of its annotation and the callables its
+/// `Depends(...)` / `Security(...)` metadata names.
+#[derive(Debug, Clone, Default)]
+pub struct TypeAlias {
+    pub names: Vec<String>,
+    pub depends: Vec<String>,
 }
 
 const ROUTE_METHODS: &[&str] = &[
@@ -200,7 +218,22 @@ impl ModuleSummary {
         match stmt {
             Stmt::FunctionDef(f) => {
                 let def = self.function_def(f);
+                let decorators = f
+                    .decorator_list
+                    .iter()
+                    .filter_map(|d| match &d.expression {
+                        Expr::Call(call) => self.qualify_expr(&call.func),
+                        other => self.qualify_expr(other),
+                    })
+                    .collect();
+                self.decorators.insert(f.name.id.to_string(), decorators);
                 self.names.insert(f.name.id.to_string(), Def::Function(def));
+            }
+            Stmt::TypeAlias(t) => {
+                if let Expr::Name(n) = t.name.as_ref() {
+                    let alias = self.type_alias(&t.value);
+                    self.type_aliases.insert(n.id.to_string(), alias);
+                }
             }
             Stmt::ClassDef(c) => {
                 let bases = c
@@ -221,6 +254,7 @@ impl ModuleSummary {
                     if let Expr::Name(n) = target {
                         let def = self.value_def(&a.value);
                         self.names.insert(n.id.to_string(), def);
+                        self.value_extras(n.id.as_str(), &a.value);
                     }
                 }
             }
@@ -228,6 +262,7 @@ impl ModuleSummary {
                 if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), a.value.as_ref()) {
                     let def = self.value_def(value);
                     self.names.insert(n.id.to_string(), def);
+                    self.value_extras(n.id.as_str(), value);
                 }
             }
             Stmt::If(i) => {
@@ -257,6 +292,50 @@ impl ModuleSummary {
             }
             _ => {}
         }
+    }
+
+    /// Type aliases and name arguments of a top-level assignment (see the fields).
+    fn value_extras(&mut self, name: &str, value: &Expr) {
+        match value {
+            Expr::Subscript(_) => {
+                let alias = self.type_alias(value);
+                self.type_aliases.insert(name.to_string(), alias);
+            }
+            Expr::Call(call) => {
+                let args = &call.arguments;
+                let positional = args
+                    .args
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| Some((i.to_string(), self.qualify_expr(a)?)));
+                let keywords = args.keywords.iter().filter_map(|k| {
+                    let arg = k.arg.as_ref()?;
+                    Some((arg.id.to_string(), self.qualify_expr(&k.value)?))
+                });
+                let found: Vec<(String, String)> = positional.chain(keywords).collect();
+                if !found.is_empty() {
+                    self.call_name_args.insert(name.to_string(), found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn type_alias(&self, value: &Expr) -> TypeAlias {
+        let mut alias = TypeAlias {
+            names: annotation_names(self, value),
+            depends: Vec::new(),
+        };
+        let mut stack = vec![value];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Subscript(s) => stack.push(&s.slice),
+                Expr::Tuple(t) => stack.extend(t.elts.iter()),
+                Expr::Call(call) => alias.depends.extend(depends_target(self, call)),
+                _ => {}
+            }
+        }
+        alias
     }
 
     fn value_def(&self, value: &Expr) -> Def {
@@ -456,6 +535,18 @@ impl ModuleSummary {
             _ => {}
         }
     }
+}
+
+/// The qualified callable a `Depends(get_db)` / `Security(get_user, scopes=…)` call names
+/// (positional or `dependency=`), when the call is one.
+pub fn depends_target(summary: &ModuleSummary, call: &ruff_python_ast::ExprCall) -> Option<String> {
+    let callee = summary.qualify_expr(&call.func)?;
+    let last = callee.rsplit('.').next().unwrap_or(&callee);
+    if !matches!(last, "Depends" | "Security") {
+        return None;
+    }
+    let target = call.arguments.find_argument_value("dependency", 0)?;
+    summary.qualify_expr(target)
 }
 
 /// Qualified names an annotation mentions: `Session`, `Annotated[Session, Depends(get_db)]`,
