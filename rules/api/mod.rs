@@ -70,6 +70,8 @@ pub fn function_at<'a>(
 pub struct OwnCall<'a> {
     pub call: &'a ExprCall,
     pub awaited: bool,
+    /// The call (or its `await`) is a statement of its own: its result is thrown away.
+    pub discarded: bool,
 }
 
 /// The calls that run when the function body runs: not those inside a nested `def` or
@@ -80,6 +82,7 @@ pub fn own_calls(f: &StmtFunctionDef) -> Vec<OwnCall<'_>> {
     let mut c = CallCollector {
         out: Vec::new(),
         awaited: None,
+        discarded: None,
     };
     for s in &f.body {
         c.visit_stmt(s);
@@ -91,6 +94,8 @@ struct CallCollector<'a> {
     out: Vec<OwnCall<'a>>,
     /// The call directly under the `await` being visited.
     awaited: Option<ruff_text_size::TextRange>,
+    /// The call that is an expression statement of its own.
+    discarded: Option<ruff_text_size::TextRange>,
 }
 
 impl<'a> Visitor<'a> for CallCollector<'a> {
@@ -106,6 +111,15 @@ impl<'a> Visitor<'a> for CallCollector<'a> {
             }
             return;
         }
+        if let Stmt::Expr(e) = stmt {
+            let value = match e.value.as_ref() {
+                Expr::Await(a) => a.value.as_ref(),
+                other => other,
+            };
+            if let Expr::Call(call) = value {
+                self.discarded = Some(ruff_text_size::Ranged::range(call));
+            }
+        }
         walk_stmt(self, stmt);
     }
 
@@ -118,8 +132,12 @@ impl<'a> Visitor<'a> for CallCollector<'a> {
                 }
             }
             Expr::Call(call) => {
-                let awaited = self.awaited == Some(ruff_text_size::Ranged::range(call));
-                self.out.push(OwnCall { call, awaited });
+                let range = Some(ruff_text_size::Ranged::range(call));
+                self.out.push(OwnCall {
+                    call,
+                    awaited: self.awaited == range,
+                    discarded: self.discarded == range,
+                });
             }
             _ => {}
         }

@@ -82,6 +82,11 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
             if method == "body" && verifies_signature {
                 continue;
             }
+            // `await request.body()` on its own line only caches the body on the request for
+            // code that reads it later; it is not this handler's input.
+            if own.discarded {
+                continue;
+            }
             ctx.report(
                 span_of(own.call),
                 format!(

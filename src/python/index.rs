@@ -278,11 +278,13 @@ impl PythonIndex {
         }
     }
 
-    /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level.
+    /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level or inside a
+    /// factory function (`def create_app(): app = FastAPI()`, named `<module>.create_app.app`).
     pub fn app_objects(&self) -> Vec<AppObject> {
         let mut out = Vec::new();
         for m in &self.modules {
-            for (name, def) in &m.names {
+            // Top-level objects and those built inside factory functions (`create_app.app`).
+            for (name, def) in m.names.iter().chain(&m.local_names) {
                 let Def::Call {
                     callee,
                     span,

@@ -311,7 +311,38 @@ pub fn value_kind(
         };
         return dependency_kind(index, &summary.qualify_expr(&inner.func)?);
     }
-    created_kind(index, &callee)
+    created_kind(index, &callee).or_else(|| provider_kind(index, &callee))
+}
+
+/// The kind of session a project function hands out when called: a generator that yields
+/// one (used as `with get_db() as db` once wrapped in `contextmanager`), a function whose
+/// return annotation is a session, or `get_db = contextmanager(get_session)`. A function
+/// that merely uses a session inside and returns something else is not a provider.
+pub fn provider_kind(index: &PythonIndex, qualname: &str) -> Option<SessionKind> {
+    match index.resolve(qualname) {
+        Target::Name(_, _, Def::Function(f)) => {
+            let provides = f.yields || f.returns.iter().any(|r| class_kind(index, r).is_some());
+            provides.then(|| dependency_kind(index, qualname))?
+        }
+        Target::Name(m, name, Def::Call { callee, .. }) => {
+            let wrapper = index.canonical(callee);
+            if !matches!(
+                wrapper.as_str(),
+                "contextlib.contextmanager" | "contextlib.asynccontextmanager"
+            ) {
+                return None;
+            }
+            let (_, wrapped) = m.call_name_args.get(name)?.iter().find(|(k, _)| k == "0")?;
+            let wrapped = wrapped.clone();
+            match index.resolve(&wrapped) {
+                Target::Name(_, _, Def::Function(f)) if f.yields => {
+                    dependency_kind(index, &wrapped)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 struct BindingCollector<'b, 'a> {

@@ -99,6 +99,12 @@ pub struct ModuleSummary {
     /// Top-level functions' decorators, qualified (`@celery_app.task(bind=True)` ->
     /// `app.worker.celery_app.task`).
     pub decorators: HashMap<String, Vec<String>>,
+    /// Calls assigned to names inside functions (`def create_app(): app = FastAPI()`), keyed
+    /// by their path in the module (`create_app.app`); `<module>.create_app.app` is how
+    /// declarations in that function name them.
+    pub local_names: HashMap<String, Def>,
+    /// While extracting: the enclosing functions' paths and the names they assign.
+    scopes: Vec<(String, Vec<String>)>,
 }
 
 /// What a type alias spells: the qualified names of its annotation and the callables its
@@ -404,7 +410,7 @@ impl ModuleSummary {
                         continue;
                     };
                     let method = attr.attr.id.as_str();
-                    let Some(owner) = self.qualify_expr(&attr.value) else {
+                    let Some(owner) = self.qualify_local(&attr.value) else {
                         continue;
                     };
                     if ROUTE_METHODS.contains(&method) {
@@ -432,9 +438,17 @@ impl ModuleSummary {
                     }
                 }
                 // Factories (`def create_app(): app = FastAPI(); app.include_router(…)`).
+                let path = match self.scopes.last() {
+                    Some((outer, _)) => format!("{outer}.{}", f.name.id),
+                    None => f.name.id.to_string(),
+                };
+                let mut assigned = Vec::new();
+                self.local_assignments(&f.body, &path, &mut assigned);
+                self.scopes.push((path, assigned));
                 for s in &f.body {
                     self.declarations(s);
                 }
+                self.scopes.pop();
             }
             Stmt::Expr(e) => {
                 if let Expr::Call(call) = e.value.as_ref() {
@@ -469,12 +483,78 @@ impl ModuleSummary {
         }
     }
 
+    /// Records `x = call(…)` statements of a function body (not of nested functions) as
+    /// local names of the function at `path`.
+    fn local_assignments(&mut self, body: &[Stmt], path: &str, assigned: &mut Vec<String>) {
+        for stmt in body {
+            let (targets, value): (Vec<&Expr>, &Expr) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect(), &a.value),
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(v) => (vec![a.target.as_ref()], v),
+                    None => continue,
+                },
+                Stmt::If(i) => {
+                    self.local_assignments(&i.body, path, assigned);
+                    for c in &i.elif_else_clauses {
+                        self.local_assignments(&c.body, path, assigned);
+                    }
+                    continue;
+                }
+                Stmt::Try(t) => {
+                    self.local_assignments(&t.body, path, assigned);
+                    self.local_assignments(&t.orelse, path, assigned);
+                    continue;
+                }
+                Stmt::With(w) => {
+                    self.local_assignments(&w.body, path, assigned);
+                    continue;
+                }
+                _ => continue,
+            };
+            if !matches!(value, Expr::Call(_)) {
+                continue;
+            }
+            for t in targets {
+                if let Expr::Name(n) = t {
+                    let def = self.value_def(value);
+                    self.local_names.insert(format!("{path}.{}", n.id), def);
+                    assigned.push(n.id.to_string());
+                }
+            }
+        }
+    }
+
+    /// Like [`ModuleSummary::qualify_expr`], but a name assigned in an enclosing function
+    /// being extracted becomes `<module>.<function path>.<name>`.
+    fn qualify_local(&self, expr: &Expr) -> Option<String> {
+        let written = dotted(expr)?;
+        let (head, rest) = match written.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (written.as_str(), None),
+        };
+        for (path, names) in self.scopes.iter().rev() {
+            if names.iter().any(|n| n == head) {
+                let mut q = if self.module.is_empty() {
+                    format!("{path}.{head}")
+                } else {
+                    format!("{}.{path}.{head}", self.module)
+                };
+                if let Some(r) = rest {
+                    q.push('.');
+                    q.push_str(r);
+                }
+                return Some(q);
+            }
+        }
+        Some(self.qualify(&written))
+    }
+
     fn call_declaration(&mut self, call: &ruff_python_ast::ExprCall) {
         let Expr::Attribute(attr) = call.func.as_ref() else {
             return;
         };
         let method = attr.attr.id.as_str();
-        let Some(owner) = self.qualify_expr(&attr.value) else {
+        let Some(owner) = self.qualify_local(&attr.value) else {
             return;
         };
         let args = &call.arguments;
@@ -482,7 +562,7 @@ impl ModuleSummary {
             "include_router" => {
                 let Some(child) = args
                     .find_argument_value("router", 0)
-                    .and_then(|e| self.qualify_expr(e))
+                    .and_then(|e| self.qualify_local(e))
                 else {
                     return;
                 };
