@@ -131,9 +131,9 @@ pub fn object_kind(index: &PythonIndex, qualname: &str) -> Option<SessionKind> {
 }
 
 /// The kind of session a dependency function gives (`Depends(get_db)`): from its return
-/// annotation (`Generator[Session, None, None]`), else from the sessions it builds, else from
-/// the dependency functions it calls (`yield from get_session()`). `None` when it gives no
-/// session or the evidence disagrees.
+/// annotation (`Generator[Session, None, None]`), else from what it returns or yields: a
+/// session it builds (`db = SessionLocal(); yield db`) or another provider's
+/// (`yield from get_session()`). `None` when it gives no session or the evidence disagrees.
 pub fn dependency_kind(index: &PythonIndex, qualname: &str) -> Option<SessionKind> {
     dependency_kind_at(index, qualname, 0)
 }
@@ -142,14 +142,20 @@ fn dependency_kind_at(index: &PythonIndex, qualname: &str, depth: usize) -> Opti
     if depth > 4 {
         return None;
     }
-    let (_, f) = index.function(qualname)?;
+    let (m, f) = index.function(qualname)?;
     if let Some(kind) = f.returns.iter().find_map(|r| class_kind(index, r)) {
         return Some(kind);
     }
+    // Only what the function hands out: a dependency that opens a session to load the user
+    // and returns the user gives a user, not a session.
+    let canonical = index.canonical(qualname);
+    let name = canonical.rsplit('.').next().unwrap_or(&canonical);
     let mut found: Option<SessionKind> = None;
-    for call in &f.calls {
-        let kind = created_kind(index, call)
-            .or_else(|| (call != qualname).then(|| dependency_kind_at(index, call, depth + 1))?);
+    for callee in m.hands_out.get(name).into_iter().flatten() {
+        let kind = created_kind(index, callee).or_else(|| {
+            (index.canonical(callee) != canonical)
+                .then(|| dependency_kind_at(index, callee, depth + 1))?
+        });
         match (found, kind) {
             (_, None) => {}
             (None, Some(k)) => found = Some(k),
@@ -437,7 +443,7 @@ mod tests {
         let db = summary(
             0,
             "app.db",
-            "from sqlalchemy.orm import sessionmaker, Session\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, AsyncSession\nSessionLocal = sessionmaker(bind=engine)\nAsyncLocal = async_sessionmaker(engine)\nLegacyAsync = sessionmaker(engine, class_=AsyncSession)\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\nasync def get_async():\n    async with AsyncLocal() as s:\n        yield s\ndef get_typed() -> Generator[Session, None, None]:\n    yield x\ndef get_wrapped():\n    yield from get_db()\n",
+            "from sqlalchemy.orm import sessionmaker, Session\nfrom sqlalchemy.ext.asyncio import async_sessionmaker, AsyncSession\nSessionLocal = sessionmaker(bind=engine)\nAsyncLocal = async_sessionmaker(engine)\nLegacyAsync = sessionmaker(engine, class_=AsyncSession)\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\nasync def get_async():\n    async with AsyncLocal() as s:\n        yield s\ndef get_typed() -> Generator[Session, None, None]:\n    yield x\ndef get_wrapped():\n    yield from get_db()\ndef get_user():\n    db = SessionLocal()\n    user = db.get(User, 1)\n    return user\ndef get_plain():\n    return SessionLocal()\n",
         );
         let index = PythonIndex::new(vec![db]);
         assert_eq!(
@@ -466,6 +472,12 @@ mod tests {
         );
         assert_eq!(
             dependency_kind(&index, "app.db.get_wrapped"),
+            Some(SessionKind::Sync)
+        );
+        // Opens a session but hands out a user.
+        assert_eq!(dependency_kind(&index, "app.db.get_user"), None);
+        assert_eq!(
+            dependency_kind(&index, "app.db.get_plain"),
             Some(SessionKind::Sync)
         );
     }

@@ -99,6 +99,10 @@ pub struct ModuleSummary {
     /// Top-level functions' decorators, qualified (`@celery_app.task(bind=True)` ->
     /// `app.worker.celery_app.task`).
     pub decorators: HashMap<String, Vec<String>>,
+    /// Top-level functions: the qualified callees whose results they return or yield
+    /// (`db = SessionLocal(); yield db`, `with Session(engine) as s: yield s`,
+    /// `return SessionLocal()`, `yield from get_session()`), i.e. what they hand out.
+    pub hands_out: HashMap<String, Vec<String>>,
     /// Calls assigned to names inside functions (`def create_app(): app = FastAPI()`), keyed
     /// by their path in the module (`create_app.app`); `<module>.create_app.app` is how
     /// declarations in that function name them.
@@ -233,6 +237,16 @@ impl ModuleSummary {
                     })
                     .collect();
                 self.decorators.insert(f.name.id.to_string(), decorators);
+                let mut handed = HandedOut {
+                    summary: self,
+                    locals: HashMap::new(),
+                    out: Vec::new(),
+                };
+                for st in &f.body {
+                    handed.visit_stmt(st);
+                }
+                let out = handed.out;
+                self.hands_out.insert(f.name.id.to_string(), out);
                 self.names.insert(f.name.id.to_string(), Def::Function(def));
             }
             Stmt::TypeAlias(t) => {
@@ -717,6 +731,91 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
             return;
         }
         walk_stmt(self, stmt);
+    }
+}
+
+/// What a function body returns or yields, as the qualified callees that produced it, not
+/// descending into nested functions. Names are followed to the call they were bound to
+/// (flow-insensitively: every call bound to the name counts).
+struct HandedOut<'s> {
+    summary: &'s ModuleSummary,
+    locals: HashMap<String, Vec<String>>,
+    out: Vec<String>,
+}
+
+impl HandedOut<'_> {
+    fn callee(&self, value: &Expr) -> Option<String> {
+        match value {
+            Expr::Call(c) => self.summary.qualify_expr(&c.func),
+            Expr::Await(a) => self.callee(&a.value),
+            _ => None,
+        }
+    }
+
+    fn bind(&mut self, target: &Expr, value: &Expr) {
+        if let (Expr::Name(n), Some(callee)) = (target, self.callee(value)) {
+            self.locals
+                .entry(n.id.to_string())
+                .or_default()
+                .push(callee);
+        }
+    }
+
+    fn hand_out(&mut self, value: &Expr) {
+        match value {
+            Expr::Name(n) => {
+                if let Some(callees) = self.locals.get(n.id.as_str()) {
+                    self.out.extend(callees.iter().cloned());
+                }
+            }
+            other => self.out.extend(self.callee(other)),
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for HandedOut<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    self.bind(t, &a.value);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.bind(&a.target, v);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind(vars, &item.context_expr);
+                    }
+                }
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.hand_out(v);
+                }
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => return,
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    self.hand_out(v);
+                }
+            }
+            Expr::YieldFrom(y) => self.hand_out(&y.value),
+            _ => {}
+        }
+        walk_expr(self, expr);
     }
 }
 
