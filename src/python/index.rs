@@ -14,6 +14,11 @@ pub struct PythonIndex {
     /// Computed on first use and shared by every Python file rule (each would otherwise walk
     /// the whole project once per module).
     handlers: OnceLock<Vec<RouteHandler>>,
+    /// Proper dotted suffixes of module names (`x.y` of `backend.x.y`) -> the one module that
+    /// ends with it, `None` when several do. Name resolution asks for modules that do not
+    /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
+    /// the run time on a 1,700-module project.
+    by_suffix: HashMap<String, Option<usize>>,
 }
 
 /// The function that serves a route, wherever it is registered: under a decorator, or by
@@ -82,6 +87,15 @@ const ROUTER: &[&str] = &["fastapi.APIRouter", "fastapi.routing.APIRouter"];
 
 impl PythonIndex {
     pub fn new(modules: Vec<ModuleSummary>) -> PythonIndex {
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, m) in modules.iter().enumerate() {
+            for (pos, _) in m.module.match_indices('.') {
+                by_suffix
+                    .entry(m.module[pos + 1..].to_string())
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(i));
+            }
+        }
         let by_name = modules
             .iter()
             .enumerate()
@@ -97,6 +111,7 @@ impl PythonIndex {
             by_name,
             by_file,
             handlers: OnceLock::new(),
+            by_suffix,
         }
     }
 
@@ -190,10 +205,8 @@ impl PythonIndex {
         }
         // A project whose source root is not a package root (`backend/app/main.py` importing
         // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
-        let suffix = format!(".{name}");
-        let mut found = self.modules.iter().filter(|m| m.module.ends_with(&suffix));
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+        let i = (*self.by_suffix.get(name)?)?;
+        Some(&self.modules[i])
     }
 
     pub fn module_of_file(&self, file: FileId) -> Option<&ModuleSummary> {
