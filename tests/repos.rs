@@ -26,6 +26,8 @@ fn sentinel_gets_exactly_the_checklist_findings() {
     let root = repo("sentinel");
     let actual = findings(&lint_project(&root, &[]), &root);
     let expected = set(&[
+        // §3.1: `def get_users()` with `db.query(User).all()` is a sync path operation.
+        ("backend/app/main.py", 21, "API001"),
         // §4.3 Dockerfile: the runtime stage copies /root/.local and runs as `sentinel`;
         // `COPY . .` with no .dockerignore in backend/; `FROM python:3.11-slim as builder`.
         ("backend/Dockerfile", 16, "DKR006"),

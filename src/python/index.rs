@@ -4,6 +4,7 @@
 use super::summary::{Def, FunctionDef, ModuleSummary, RouteDecl};
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(Debug, Default)]
 pub struct PythonIndex {
@@ -16,6 +17,28 @@ pub struct PythonIndex {
     pub pydantic: super::pydantic::PydanticVersion,
     /// Classes that reach the API as request data (computed on first use).
     pub(crate) request_models: std::sync::OnceLock<std::collections::HashSet<String>>,
+    /// Computed on first use and shared by every Python file rule (each would otherwise walk
+    /// the whole project once per module).
+    handlers: OnceLock<Vec<RouteHandler>>,
+    /// Proper dotted suffixes of module names (`x.y` of `backend.x.y`) -> the one module that
+    /// ends with it, `None` when several do. Name resolution asks for modules that do not
+    /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
+    /// the run time on a 1,700-module project.
+    by_suffix: HashMap<String, Option<usize>>,
+}
+
+/// The function that serves a route, wherever it is registered: under a decorator, or by
+/// `add_api_route(path, endpoint)` in another module.
+#[derive(Debug, Clone)]
+pub struct RouteHandler {
+    /// The file defining the handler.
+    pub file: FileId,
+    /// The handler's `def` name.
+    pub span: Span,
+    pub function: String,
+    pub is_async: bool,
+    pub method: String,
+    pub path: Option<String>,
 }
 
 /// What a resolved qualified name refers to.
@@ -70,6 +93,15 @@ const ROUTER: &[&str] = &["fastapi.APIRouter", "fastapi.routing.APIRouter"];
 
 impl PythonIndex {
     pub fn new(modules: Vec<ModuleSummary>) -> PythonIndex {
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, m) in modules.iter().enumerate() {
+            for (pos, _) in m.module.match_indices('.') {
+                by_suffix
+                    .entry(m.module[pos + 1..].to_string())
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(i));
+            }
+        }
         let by_name = modules
             .iter()
             .enumerate()
@@ -84,6 +116,8 @@ impl PythonIndex {
             modules,
             by_name,
             by_file,
+            handlers: OnceLock::new(),
+            by_suffix,
             ..PythonIndex::default()
         }
     }
@@ -95,16 +129,98 @@ impl PythonIndex {
         self
     }
 
+    /// Whether a qualified class is `FastAPI` (`Some(true)`) or `APIRouter` (`Some(false)`),
+    /// directly or through project subclasses (`class PrefectRouter(APIRouter)`).
+    pub fn app_class(&self, qualname: &str) -> Option<bool> {
+        let mut current = vec![self.canonical(qualname)];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for name in &current {
+                if FASTAPI.contains(&name.as_str()) {
+                    return Some(true);
+                }
+                if ROUTER.contains(&name.as_str()) {
+                    return Some(false);
+                }
+                if let Target::Name(_, _, Def::Class { bases, .. }) = self.resolve(name) {
+                    next.extend(bases.iter().map(|b| self.canonical(b)));
+                }
+            }
+            if next.is_empty() {
+                return None;
+            }
+            current = next;
+        }
+        None
+    }
+
+    /// Every route handler of the project, once: routes on a real app or router (see
+    /// [`PythonIndex::routes`]) whose function is known. A decorated handler is the `def` under
+    /// the decorator; an `add_api_route(path, endpoint)` handler is resolved through imports
+    /// to the project function it names, and left out when it cannot be (a method, a
+    /// `partial(...)`).
+    pub fn route_handlers(&self) -> &[RouteHandler] {
+        self.handlers.get_or_init(|| {
+            let mut out: Vec<RouteHandler> = Vec::new();
+            let objects = self.app_objects();
+            for route in self.routes() {
+                let decl = route.decl;
+                let Some(module) = self.module_of_file(route.file) else {
+                    continue;
+                };
+                // A decorator route's span is the handler's name; an `add_api_route` call's
+                // span is the whole call, always longer than the endpoint it names.
+                let decorated = decl.span.len() == decl.function.len();
+                let (file, span, is_async) = if decorated {
+                    (route.file, decl.span.clone(), decl.is_async)
+                } else {
+                    let Some((m, f)) = self.function(&module.qualify(&decl.function)) else {
+                        continue;
+                    };
+                    (m.file, f.span.clone(), f.is_async)
+                };
+                if out.iter().any(|h| h.file == file && h.span == span) {
+                    continue;
+                }
+                out.push(RouteHandler {
+                    file,
+                    span,
+                    function: decl
+                        .function
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or(&decl.function)
+                        .to_string(),
+                    is_async,
+                    method: decl.method.clone(),
+                    // A router not included anywhere: its own prefix at least.
+                    path: route.full_path.clone().or_else(|| {
+                        let owner = self.canonical(&module.qualify(&decl.owner));
+                        let prefix = objects
+                            .iter()
+                            .find(|o| o.qualname == owner)
+                            .map_or("", |o| o.prefix());
+                        decl.path.as_ref().map(|p| format!("{prefix}{p}"))
+                    }),
+                });
+            }
+            out
+        })
+    }
+
+    /// The route handlers defined in one file.
+    pub fn handlers_in(&self, file: FileId) -> impl Iterator<Item = &RouteHandler> {
+        self.route_handlers().iter().filter(move |h| h.file == file)
+    }
+
     pub fn module(&self, name: &str) -> Option<&ModuleSummary> {
         if let Some(&i) = self.by_name.get(name) {
             return Some(&self.modules[i]);
         }
         // A project whose source root is not a package root (`backend/app/main.py` importing
         // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
-        let suffix = format!(".{name}");
-        let mut found = self.modules.iter().filter(|m| m.module.ends_with(&suffix));
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+        let i = (*self.by_suffix.get(name)?)?;
+        Some(&self.modules[i])
     }
 
     pub fn module_of_file(&self, file: FileId) -> Option<&ModuleSummary> {
@@ -189,11 +305,13 @@ impl PythonIndex {
         }
     }
 
-    /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level.
+    /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level or inside a
+    /// factory function (`def create_app(): app = FastAPI()`, named `<module>.create_app.app`).
     pub fn app_objects(&self) -> Vec<AppObject> {
         let mut out = Vec::new();
         for m in &self.modules {
-            for (name, def) in &m.names {
+            // Top-level objects and those built inside factory functions (`create_app.app`).
+            for (name, def) in m.names.iter().chain(&m.local_names) {
                 let Def::Call {
                     callee,
                     span,
@@ -202,9 +320,7 @@ impl PythonIndex {
                 else {
                     continue;
                 };
-                let callee = self.canonical(callee);
-                let is_app = FASTAPI.contains(&callee.as_str());
-                if is_app || ROUTER.contains(&callee.as_str()) {
+                if let Some(is_app) = self.app_class(callee) {
                     out.push(AppObject {
                         qualname: format!("{}.{name}", m.module),
                         is_app,

@@ -92,6 +92,34 @@ pub struct ModuleSummary {
     /// What the module contributes to the app-wide rules (apps wherever built, mounts,
     /// shutdown paths, engines and Redis clients, external names used).
     pub app: super::app_facts::AppFacts,
+    /// Top-level type aliases (`SessionDep = Annotated[Session, Depends(get_db)]`,
+    /// `type SessionDep = …`), so a parameter annotated with the alias is understood.
+    pub type_aliases: HashMap<String, TypeAlias>,
+    /// Top-level `x = f(…)`: the arguments that are names, qualified, keyed by keyword or by
+    /// position (`"0"`, `"1"`): `sessionmaker(engine, class_=AsyncSession)` gives
+    /// `class_` -> `sqlalchemy.ext.asyncio.AsyncSession`.
+    pub call_name_args: HashMap<String, Vec<(String, String)>>,
+    /// Top-level functions' decorators, qualified (`@celery_app.task(bind=True)` ->
+    /// `app.worker.celery_app.task`).
+    pub decorators: HashMap<String, Vec<String>>,
+    /// Top-level functions: the qualified callees whose results they return or yield
+    /// (`db = SessionLocal(); yield db`, `with Session(engine) as s: yield s`,
+    /// `return SessionLocal()`, `yield from get_session()`), i.e. what they hand out.
+    pub hands_out: HashMap<String, Vec<String>>,
+    /// Calls assigned to names inside functions (`def create_app(): app = FastAPI()`), keyed
+    /// by their path in the module (`create_app.app`); `<module>.create_app.app` is how
+    /// declarations in that function name them.
+    pub local_names: HashMap<String, Def>,
+    /// While extracting: the enclosing functions' paths and the names they assign.
+    scopes: Vec<(String, Vec<String>)>,
+}
+
+/// What a type alias spells: the qualified names of its annotation and the callables its
+/// `Depends(...)` / `Security(...)` metadata names.
+#[derive(Debug, Clone, Default)]
+pub struct TypeAlias {
+    pub names: Vec<String>,
+    pub depends: Vec<String>,
 }
 
 const ROUTE_METHODS: &[&str] = &[
@@ -204,7 +232,32 @@ impl ModuleSummary {
         match stmt {
             Stmt::FunctionDef(f) => {
                 let def = self.function_def(f);
+                let decorators = f
+                    .decorator_list
+                    .iter()
+                    .filter_map(|d| match &d.expression {
+                        Expr::Call(call) => self.qualify_expr(&call.func),
+                        other => self.qualify_expr(other),
+                    })
+                    .collect();
+                self.decorators.insert(f.name.id.to_string(), decorators);
+                let mut handed = HandedOut {
+                    summary: self,
+                    locals: HashMap::new(),
+                    out: Vec::new(),
+                };
+                for st in &f.body {
+                    handed.visit_stmt(st);
+                }
+                let out = handed.out;
+                self.hands_out.insert(f.name.id.to_string(), out);
                 self.names.insert(f.name.id.to_string(), Def::Function(def));
+            }
+            Stmt::TypeAlias(t) => {
+                if let Expr::Name(n) = t.name.as_ref() {
+                    let alias = self.type_alias(&t.value);
+                    self.type_aliases.insert(n.id.to_string(), alias);
+                }
             }
             Stmt::ClassDef(c) => {
                 let bases = c
@@ -225,6 +278,7 @@ impl ModuleSummary {
                     if let Expr::Name(n) = target {
                         let def = self.value_def(&a.value);
                         self.names.insert(n.id.to_string(), def);
+                        self.value_extras(n.id.as_str(), &a.value);
                     }
                 }
             }
@@ -232,6 +286,7 @@ impl ModuleSummary {
                 if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), a.value.as_ref()) {
                     let def = self.value_def(value);
                     self.names.insert(n.id.to_string(), def);
+                    self.value_extras(n.id.as_str(), value);
                 }
             }
             Stmt::If(i) => {
@@ -261,6 +316,50 @@ impl ModuleSummary {
             }
             _ => {}
         }
+    }
+
+    /// Type aliases and name arguments of a top-level assignment (see the fields).
+    fn value_extras(&mut self, name: &str, value: &Expr) {
+        match value {
+            Expr::Subscript(_) => {
+                let alias = self.type_alias(value);
+                self.type_aliases.insert(name.to_string(), alias);
+            }
+            Expr::Call(call) => {
+                let args = &call.arguments;
+                let positional = args
+                    .args
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| Some((i.to_string(), self.qualify_expr(a)?)));
+                let keywords = args.keywords.iter().filter_map(|k| {
+                    let arg = k.arg.as_ref()?;
+                    Some((arg.id.to_string(), self.qualify_expr(&k.value)?))
+                });
+                let found: Vec<(String, String)> = positional.chain(keywords).collect();
+                if !found.is_empty() {
+                    self.call_name_args.insert(name.to_string(), found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn type_alias(&self, value: &Expr) -> TypeAlias {
+        let mut alias = TypeAlias {
+            names: annotation_names(self, value),
+            depends: Vec::new(),
+        };
+        let mut stack = vec![value];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Subscript(s) => stack.push(&s.slice),
+                Expr::Tuple(t) => stack.extend(t.elts.iter()),
+                Expr::Call(call) => alias.depends.extend(depends_target(self, call)),
+                _ => {}
+            }
+        }
+        alias
     }
 
     fn value_def(&self, value: &Expr) -> Def {
@@ -329,7 +428,7 @@ impl ModuleSummary {
                         continue;
                     };
                     let method = attr.attr.id.as_str();
-                    let Some(owner) = self.qualify_expr(&attr.value) else {
+                    let Some(owner) = self.qualify_local(&attr.value) else {
                         continue;
                     };
                     if ROUTE_METHODS.contains(&method) {
@@ -357,9 +456,17 @@ impl ModuleSummary {
                     }
                 }
                 // Factories (`def create_app(): app = FastAPI(); app.include_router(…)`).
+                let path = match self.scopes.last() {
+                    Some((outer, _)) => format!("{outer}.{}", f.name.id),
+                    None => f.name.id.to_string(),
+                };
+                let mut assigned = Vec::new();
+                self.local_assignments(&f.body, &path, &mut assigned);
+                self.scopes.push((path, assigned));
                 for s in &f.body {
                     self.declarations(s);
                 }
+                self.scopes.pop();
             }
             Stmt::Expr(e) => {
                 if let Expr::Call(call) = e.value.as_ref() {
@@ -394,12 +501,78 @@ impl ModuleSummary {
         }
     }
 
+    /// Records `x = call(…)` statements of a function body (not of nested functions) as
+    /// local names of the function at `path`.
+    fn local_assignments(&mut self, body: &[Stmt], path: &str, assigned: &mut Vec<String>) {
+        for stmt in body {
+            let (targets, value): (Vec<&Expr>, &Expr) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect(), &a.value),
+                Stmt::AnnAssign(a) => match &a.value {
+                    Some(v) => (vec![a.target.as_ref()], v),
+                    None => continue,
+                },
+                Stmt::If(i) => {
+                    self.local_assignments(&i.body, path, assigned);
+                    for c in &i.elif_else_clauses {
+                        self.local_assignments(&c.body, path, assigned);
+                    }
+                    continue;
+                }
+                Stmt::Try(t) => {
+                    self.local_assignments(&t.body, path, assigned);
+                    self.local_assignments(&t.orelse, path, assigned);
+                    continue;
+                }
+                Stmt::With(w) => {
+                    self.local_assignments(&w.body, path, assigned);
+                    continue;
+                }
+                _ => continue,
+            };
+            if !matches!(value, Expr::Call(_)) {
+                continue;
+            }
+            for t in targets {
+                if let Expr::Name(n) = t {
+                    let def = self.value_def(value);
+                    self.local_names.insert(format!("{path}.{}", n.id), def);
+                    assigned.push(n.id.to_string());
+                }
+            }
+        }
+    }
+
+    /// Like [`ModuleSummary::qualify_expr`], but a name assigned in an enclosing function
+    /// being extracted becomes `<module>.<function path>.<name>`.
+    fn qualify_local(&self, expr: &Expr) -> Option<String> {
+        let written = dotted(expr)?;
+        let (head, rest) = match written.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (written.as_str(), None),
+        };
+        for (path, names) in self.scopes.iter().rev() {
+            if names.iter().any(|n| n == head) {
+                let mut q = if self.module.is_empty() {
+                    format!("{path}.{head}")
+                } else {
+                    format!("{}.{path}.{head}", self.module)
+                };
+                if let Some(r) = rest {
+                    q.push('.');
+                    q.push_str(r);
+                }
+                return Some(q);
+            }
+        }
+        Some(self.qualify(&written))
+    }
+
     fn call_declaration(&mut self, call: &ruff_python_ast::ExprCall) {
         let Expr::Attribute(attr) = call.func.as_ref() else {
             return;
         };
         let method = attr.attr.id.as_str();
-        let Some(owner) = self.qualify_expr(&attr.value) else {
+        let Some(owner) = self.qualify_local(&attr.value) else {
             return;
         };
         let args = &call.arguments;
@@ -407,7 +580,7 @@ impl ModuleSummary {
             "include_router" => {
                 let Some(child) = args
                     .find_argument_value("router", 0)
-                    .and_then(|e| self.qualify_expr(e))
+                    .and_then(|e| self.qualify_local(e))
                 else {
                     return;
                 };
@@ -460,6 +633,18 @@ impl ModuleSummary {
             _ => {}
         }
     }
+}
+
+/// The qualified callable a `Depends(get_db)` / `Security(get_user, scopes=…)` call names
+/// (positional or `dependency=`), when the call is one.
+pub fn depends_target(summary: &ModuleSummary, call: &ruff_python_ast::ExprCall) -> Option<String> {
+    let callee = summary.qualify_expr(&call.func)?;
+    let last = callee.rsplit('.').next().unwrap_or(&callee);
+    if !matches!(last, "Depends" | "Security") {
+        return None;
+    }
+    let target = call.arguments.find_argument_value("dependency", 0)?;
+    summary.qualify_expr(target)
 }
 
 /// Qualified names an annotation mentions: `Session`, `Annotated[Session, Depends(get_db)]`,
@@ -550,6 +735,91 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
             return;
         }
         walk_stmt(self, stmt);
+    }
+}
+
+/// What a function body returns or yields, as the qualified callees that produced it, not
+/// descending into nested functions. Names are followed to the call they were bound to
+/// (flow-insensitively: every call bound to the name counts).
+struct HandedOut<'s> {
+    summary: &'s ModuleSummary,
+    locals: HashMap<String, Vec<String>>,
+    out: Vec<String>,
+}
+
+impl HandedOut<'_> {
+    fn callee(&self, value: &Expr) -> Option<String> {
+        match value {
+            Expr::Call(c) => self.summary.qualify_expr(&c.func),
+            Expr::Await(a) => self.callee(&a.value),
+            _ => None,
+        }
+    }
+
+    fn bind(&mut self, target: &Expr, value: &Expr) {
+        if let (Expr::Name(n), Some(callee)) = (target, self.callee(value)) {
+            self.locals
+                .entry(n.id.to_string())
+                .or_default()
+                .push(callee);
+        }
+    }
+
+    fn hand_out(&mut self, value: &Expr) {
+        match value {
+            Expr::Name(n) => {
+                if let Some(callees) = self.locals.get(n.id.as_str()) {
+                    self.out.extend(callees.iter().cloned());
+                }
+            }
+            other => self.out.extend(self.callee(other)),
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for HandedOut<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    self.bind(t, &a.value);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.bind(&a.target, v);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind(vars, &item.context_expr);
+                    }
+                }
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.hand_out(v);
+                }
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => return,
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    self.hand_out(v);
+                }
+            }
+            Expr::YieldFrom(y) => self.hand_out(&y.value),
+            _ => {}
+        }
+        walk_expr(self, expr);
     }
 }
 

@@ -1,0 +1,79 @@
+//! API011: a route handler that sends mail or runs a Celery task inside the request.
+
+use super::{all_functions, function_at, own_calls};
+use crate::python::index::{PythonIndex, Target};
+use crate::python::session::Bindings;
+use crate::python::summary::Def;
+use crate::python::{dotted, span_of, PythonModule};
+use crate::registry::Ctx;
+
+pub const META: &str = include_str!("blocking_work_in_request.toml");
+
+const MAIL_FUNCTIONS: &[&str] = &["send_mail", "send_email"];
+const CELERY: &[&str] = &[
+    "celery.Celery",
+    "celery.app.Celery",
+    "celery.app.base.Celery",
+];
+const SHARED_TASK: &[&str] = &[
+    "celery.shared_task",
+    "celery.app.shared_task",
+    "celery.task",
+];
+
+pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
+    let functions = all_functions(module.ast);
+    for handler in module.index.handlers_in(module.summary.file) {
+        let Some(f) = function_at(&functions, &handler.span) else {
+            continue;
+        };
+        let bindings = Bindings::of(f);
+        for own in own_calls(f) {
+            let Some(written) = dotted(&own.call.func) else {
+                continue;
+            };
+            let last = written.rsplit('.').next().unwrap_or(&written);
+            let local = bindings.is_local(written.split('.').next().unwrap_or(&written));
+            let qualified = module.index.canonical(&module.summary.qualify(&written));
+            let message = if MAIL_FUNCTIONS.contains(&last)
+                || (!local && qualified.starts_with("smtplib."))
+            {
+                format!(
+                    "route handler `{}` sends mail with `{written}(…)` while the client waits for the response",
+                    handler.function
+                )
+            } else if !local && is_celery_task(module.index, &qualified) {
+                format!(
+                    "route handler `{}` calls the Celery task `{written}(…)` directly: it runs inside the request, not on a worker",
+                    handler.function
+                )
+            } else {
+                continue;
+            };
+            ctx.report(span_of(own.call), message).help(
+                "queue it: `background_tasks.add_task(fn, ...)` with a `BackgroundTasks` parameter, or `.delay(...)` for a Celery task",
+            );
+        }
+    }
+}
+
+/// A project function decorated `@<celery app>.task` / `@shared_task`.
+fn is_celery_task(index: &PythonIndex, canonical: &str) -> bool {
+    let Some((module, name)) = canonical.rsplit_once('.') else {
+        return false;
+    };
+    let Some(decorators) = index.module(module).and_then(|m| m.decorators.get(name)) else {
+        return false;
+    };
+    decorators.iter().any(|d| {
+        let d = index.canonical(d);
+        if SHARED_TASK.contains(&d.as_str()) {
+            return true;
+        }
+        let Some(app) = d.strip_suffix(".task") else {
+            return false;
+        };
+        matches!(index.resolve(app), Target::Name(_, _, Def::Call { callee, .. })
+            if CELERY.contains(&index.canonical(callee).as_str()))
+    })
+}
