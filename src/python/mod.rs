@@ -5,6 +5,7 @@
 
 pub mod deps;
 pub mod index;
+pub mod schema;
 pub mod summary;
 
 pub use index::PythonIndex;
