@@ -642,6 +642,15 @@ fn process_file(
                     *is_package,
                     parsed.parsed.syntax(),
                 ));
+                result.facts.schema = result.python_summary.as_ref().and_then(|summary| {
+                    crate::python::schema::from_python(
+                        id,
+                        &file.rel,
+                        summary,
+                        parsed.parsed.syntax(),
+                        text,
+                    )
+                });
             }
             if file.requested {
                 python_tree = Some(parsed);
@@ -811,6 +820,9 @@ fn process_file(
                     .extend(crate::python::deps::from_pyproject(&doc, id));
             }
         },
+        FileKind::Sql => {
+            result.facts.schema = Some(crate::python::schema::from_sql(id, &file.rel, text));
+        }
         // Parsed by the rule families that read them (later issues); recognised now.
         _ => {}
     }
@@ -863,6 +875,7 @@ fn process_file(
         || !facts.python_versions.is_empty()
         || !facts.dependencies.is_empty()
         || facts.config_file.is_some()
+        || facts.schema.is_some()
         || result.python_summary.is_some()
         || result.python_tree.is_some()
         || !result.suppressions.directives.is_empty();

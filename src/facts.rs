@@ -191,6 +191,8 @@ pub struct FileFacts {
     pub config_file: Option<ConfigFile>,
     /// Python dependencies declared (requirements files, pyproject.toml).
     pub dependencies: Vec<crate::python::deps::Dependency>,
+    /// Models, Alembic revisions and SQL statements this file declares (DB003, DB005, DB007).
+    pub schema: Option<crate::python::schema::FileSchema>,
 }
 
 /// Everything project rules see.
@@ -218,11 +220,14 @@ pub struct ProjectFacts {
     /// A file to anchor project-wide findings at when no better one exists (pyproject.toml,
     /// setup.py or requirements.txt at the root), with whether the project is Python at all.
     pub python_project_anchor: Option<FileId>,
+    /// Schema declarations of every file: models, Alembic revisions, `.sql` files.
+    pub schema: Vec<crate::python::schema::FileSchema>,
 }
 
 impl ProjectFacts {
     pub fn add(&mut self, mut facts: FileFacts) {
         self.dependencies.append(&mut facts.dependencies);
+        self.schema.extend(facts.schema.take());
         if let Some(df) = &facts.dockerfile {
             // A Dockerfile's versions come from `ci_facts::from_dockerfile`: its image's Python.
             for v in &facts.python_versions {

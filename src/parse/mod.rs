@@ -7,4 +7,5 @@ pub mod ini;
 pub mod python;
 pub mod shell;
 pub mod shell_words;
+pub mod sql;
 pub mod yaml;

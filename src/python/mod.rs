@@ -7,6 +7,7 @@ pub mod app_facts;
 pub mod deps;
 pub mod index;
 pub mod pydantic;
+pub mod schema;
 pub mod session;
 pub mod summary;
 
