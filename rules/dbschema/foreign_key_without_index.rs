@@ -4,6 +4,7 @@
 use crate::facts::ProjectFacts;
 use crate::python::schema::{Schema, SchemaSource};
 use crate::registry::Ctx;
+use std::collections::HashSet;
 
 pub const META: &str = include_str!("foreign_key_without_index.toml");
 
@@ -12,15 +13,33 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         return;
     }
     let schema = Schema::build(&facts.schema, &facts.python);
-    for fk in &schema.foreign_keys {
+    let file_of = |id| facts.schema.iter().find(|f| f.file == id);
+    // One finding per foreign key: the model declaring it speaks for the migrations that
+    // create it (and for every dialect's chain), so models come first.
+    let mut ordered: Vec<_> = schema.foreign_keys.iter().collect();
+    ordered.sort_by_key(|fk| {
+        !matches!(
+            file_of(fk.file).map(|f| &f.source),
+            Some(SchemaSource::Models)
+        )
+    });
+    let mut reported: HashSet<(String, Vec<String>)> = HashSet::new();
+    for fk in ordered {
         if schema.covered(&fk.tables, &fk.columns) {
             continue;
         }
-        let source = facts
-            .schema
+        if file_of(fk.file).is_some_and(|f| f.is_sqlite_migration()) {
+            continue;
+        }
+        if fk
+            .tables
             .iter()
-            .find(|f| f.file == fk.file)
-            .map(|f| &f.source);
+            .any(|t| reported.contains(&(t.clone(), fk.columns.clone())))
+        {
+            continue;
+        }
+        reported.extend(fk.tables.iter().map(|t| (t.clone(), fk.columns.clone())));
+        let source = file_of(fk.file).map(|f| &f.source);
         let columns = fk
             .columns
             .iter()

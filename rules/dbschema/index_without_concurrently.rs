@@ -9,7 +9,7 @@ use std::collections::HashSet;
 pub const META: &str = include_str!("index_without_concurrently.toml");
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    for file in &facts.schema {
+    for file in facts.schema.iter().filter(|f| !f.is_sqlite_migration()) {
         let alembic = match file.source {
             SchemaSource::Alembic { .. } => true,
             SchemaSource::Sql { migration: true } => false,

@@ -34,6 +34,21 @@ pub struct FileSchema {
     pub relationships: Vec<Relationship>,
 }
 
+impl FileSchema {
+    /// A migration written for SQLite (a `sqlite` folder or file name, as projects that keep one
+    /// migration chain per database do: Prefect's `versions/sqlite/`). The PostgreSQL rules
+    /// (foreign-key indexes, CONCURRENTLY) do not apply to it.
+    pub fn is_sqlite_migration(&self) -> bool {
+        !matches!(self.source, SchemaSource::Models)
+            && self.path.components().any(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .to_ascii_lowercase()
+                    .contains("sqlite")
+            })
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SchemaSource {
     /// A Python module that is not an Alembic revision.
