@@ -106,9 +106,8 @@ fn aws(text: &str, out: &mut Vec<Credential>) {
 
 fn github(text: &str, out: &mut Vec<Credential>) {
     let bytes = text.as_bytes();
-    let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
-        bytes[from..].iter().take_while(|&&b| ok(b)).count()
-    };
+    let run =
+        |from: usize, ok: &dyn Fn(u8) -> bool| bytes[from..].iter().take_while(|&&b| ok(b)).count();
     for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
         for start in word_starts(text, prefix) {
             let body = start + 4;
@@ -153,11 +152,7 @@ fn slack(text: &str, out: &mut Vec<Credential>) {
             // Real tokens carry a team or app id of at least 8 digits and a random tail.
             let has_id = segments.iter().any(|s| numeric(s) && s.len() >= 8);
             let tail = segments.last().copied().unwrap_or("");
-            if segments.len() >= 2
-                && has_id
-                && len >= 20
-                && tail.len() >= 8
-                && entropy(tail) >= 3.0
+            if segments.len() >= 2 && has_id && len >= 20 && tail.len() >= 8 && entropy(tail) >= 3.0
             {
                 out.push(Credential {
                     start,
@@ -237,8 +232,20 @@ fn url_password(text: &str, out: &mut Vec<Credential>) {
             .position(|&b| {
                 matches!(
                     b,
-                    b'/' | b'?' | b'#' | b'"' | b'\'' | b'`' | b'<' | b'>' | b'\\' | b'|' | b'('
-                        | b')' | b'[' | b']' | b','
+                    b'/' | b'?'
+                        | b'#'
+                        | b'"'
+                        | b'\''
+                        | b'`'
+                        | b'<'
+                        | b'>'
+                        | b'\\'
+                        | b'|'
+                        | b'('
+                        | b')'
+                        | b'['
+                        | b']'
+                        | b','
                 ) || b.is_ascii_whitespace()
             })
             .unwrap_or(bytes.len() - auth_start);
@@ -333,7 +340,10 @@ mod tests {
     #[test]
     fn recognises_real_shapes() {
         // Shapes from the sources above (gitleaks true-positive samples, not live credentials).
-        assert_eq!(whats("key = AKIALALEMEL33243OLIB"), ["an AWS access key id"]);
+        assert_eq!(
+            whats("key = AKIALALEMEL33243OLIB"),
+            ["an AWS access key id"]
+        );
         assert_eq!(
             whats("t = 'ghp_R4nd0mT0k3nV4lu3Abcdefghij1234567890'"),
             ["a GitHub token"]

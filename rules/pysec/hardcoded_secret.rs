@@ -39,7 +39,10 @@ pub fn format_check(file: &TextFile<'_>, ctx: &mut Ctx<'_>) {
 
 fn report_credential(ctx: &mut Ctx<'_>, span: crate::source::Span, found: &Credential, test: bool) {
     let report = ctx
-        .report(span, format!("{} is committed in the repository", found.what))
+        .report(
+            span,
+            format!("{} is committed in the repository", found.what),
+        )
         .help(HELP);
     if test {
         report.severity(Severity::Warning);

@@ -38,7 +38,9 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
             .arguments
             .find_positional(0)
             .and_then(crate::python::string_value);
-        if attr.attr.as_str() == "get" && claim.is_some_and(|c| ROUTING_CLAIMS.contains(&c.as_str())) {
+        if attr.attr.as_str() == "get"
+            && claim.is_some_and(|c| ROUTING_CLAIMS.contains(&c.as_str()))
+        {
             if let Expr::Call(inner) = attr.value.as_ref() {
                 peeks.insert(span_of(inner).start);
             }

@@ -186,7 +186,10 @@ fn loop_target_safe(target: &Expr, iter: &Expr, name: &str) -> Option<bool> {
         Expr::List(l) => l.elts.iter().all(is_constant),
         Expr::Tuple(t) => t.elts.iter().all(is_constant),
         Expr::Set(s) => s.elts.iter().all(is_constant),
-        Expr::Dict(d) => d.items.iter().all(|i| i.key.as_ref().is_some_and(is_constant)),
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .all(|i| i.key.as_ref().is_some_and(is_constant)),
         other => is_constant(other),
     };
     let safe = match iter {
@@ -321,8 +324,8 @@ pub fn formatting(expr: &Expr, safe: &dyn Fn(&Expr) -> bool) -> Option<&'static 
                 return None;
             }
             let args = &call.arguments;
-            let unsafe_arg = args.args.iter().any(|a| !safe(a))
-                || args.keywords.iter().any(|k| !safe(&k.value));
+            let unsafe_arg =
+                args.args.iter().any(|a| !safe(a)) || args.keywords.iter().any(|k| !safe(&k.value));
             unsafe_arg.then_some("`.format()`")
         }
         Expr::BinOp(b) if b.op == Operator::Add => {
@@ -428,7 +431,9 @@ pub fn literal_text(expr: &Expr, safe: &dyn Fn(&Expr) -> bool) -> String {
             }
             out
         }
-        Expr::BinOp(b) if b.op == Operator::Mod && is_string(&b.left) => literal_text(&b.left, safe),
+        Expr::BinOp(b) if b.op == Operator::Mod && is_string(&b.left) => {
+            literal_text(&b.left, safe)
+        }
         Expr::BinOp(b) if b.op == Operator::Add => {
             let mut leaves = Vec::new();
             add_leaves(expr, &mut leaves);

@@ -70,8 +70,7 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
         return;
     }
     // `from rich import print`, `print = logger.info`: not the builtin.
-    if module.summary.imports.contains_key("print") || module.summary.names.contains_key("print")
-    {
+    if module.summary.imports.contains_key("print") || module.summary.names.contains_key("print") {
         return;
     }
     let mut v = Prints { ctx };
@@ -123,7 +122,10 @@ impl<'a> Visitor<'a> for Prints<'_, '_> {
             if matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "print") {
                 // `print(row, file=f)` writes a file, not a log line.
                 let to_file = call.arguments.find_keyword("file").is_some_and(|k| {
-                    !matches!(dotted(&k.value).as_deref(), Some("sys.stdout" | "sys.stderr"))
+                    !matches!(
+                        dotted(&k.value).as_deref(),
+                        Some("sys.stdout" | "sys.stderr")
+                    )
                 });
                 if !to_file {
                     self.ctx

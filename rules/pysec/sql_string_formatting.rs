@@ -4,10 +4,10 @@
 
 use super::{built, for_each_call, formatting, is_constant, Scope, SAFE, UNSAFE};
 use crate::python::summary::Def;
-use std::collections::HashSet;
 use crate::python::{span_of, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::{Expr, ExprCall, InterpolatedStringElement, Operator};
+use std::collections::HashSet;
 
 pub const META: &str = include_str!("sql_string_formatting.toml");
 
@@ -115,7 +115,10 @@ fn passes_parameters(call: &ExprCall) -> bool {
         || args.args.iter().any(|a| matches!(a, Expr::Starred(_)))
         || args.keywords.iter().any(|k| {
             k.arg.as_ref().is_none_or(|a| {
-                matches!(a.as_str(), "parameters" | "params" | "args" | "vars" | "values")
+                matches!(
+                    a.as_str(),
+                    "parameters" | "params" | "args" | "vars" | "values"
+                )
             })
         })
 }
@@ -166,7 +169,10 @@ fn quoted_value(text: &str, how: &str) -> bool {
             '\n' if !in_quote => {}
             c if c == UNSAFE && in_quote => return true,
             '%' if in_quote && how == "`%` formatting" => {
-                if chars.peek().is_some_and(|n| matches!(n, 's' | 'd' | 'r' | 'i' | 'f' | '(')) {
+                if chars
+                    .peek()
+                    .is_some_and(|n| matches!(n, 's' | 'd' | 'r' | 'i' | 'f' | '('))
+                {
                     return true;
                 }
                 if chars.peek() == Some(&'%') {
@@ -187,13 +193,12 @@ fn has_placeholders(text: &str) -> bool {
     let colon_param = text.char_indices().any(|(i, c)| {
         c == ':'
             && (i == 0 || b[i - 1] != b':')
-            && text[i + 1..].chars().next().is_some_and(|n| {
-                n.is_ascii_alphabetic() || n == '_' || n == UNSAFE || n == SAFE
-            })
+            && text[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphabetic() || n == '_' || n == UNSAFE || n == SAFE)
     });
-    let dollar = b
-        .windows(2)
-        .any(|w| w[0] == b'$' && w[1].is_ascii_digit());
+    let dollar = b.windows(2).any(|w| w[0] == b'$' && w[1].is_ascii_digit());
     colon_param || dollar || text.contains('?') || text.contains("%s") || text.contains("%(")
 }
 
@@ -227,8 +232,12 @@ fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, at: usize, 
             Expr::Name(n) if matches!(n.id.as_str(), "int" | "float" | "len" | "bool") => true,
             Expr::Name(n) => {
                 let own = scope.defines_function(n.id.as_str())
-                    || matches!(module.summary.names.get(n.id.as_str()), Some(Def::Function(_)));
-                own && c.arguments.args.iter().all(is_constant) && c.arguments.keywords.iter().all(|k| is_constant(&k.value))
+                    || matches!(
+                        module.summary.names.get(n.id.as_str()),
+                        Some(Def::Function(_))
+                    );
+                own && c.arguments.args.iter().all(is_constant)
+                    && c.arguments.keywords.iter().all(|k| is_constant(&k.value))
             }
             Expr::Attribute(a) if a.attr.as_str() == "join" => {
                 matches!(a.value.as_ref(), Expr::StringLiteral(_))
@@ -237,8 +246,12 @@ fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, at: usize, 
                         .is_some_and(|it| safe_sequence(it, &again))
             }
             Expr::Attribute(a) if a.attr.as_str() == "replace" => {
-                let args: Vec<Option<String>> =
-                    c.arguments.args.iter().map(crate::python::string_value).collect();
+                let args: Vec<Option<String>> = c
+                    .arguments
+                    .args
+                    .iter()
+                    .map(crate::python::string_value)
+                    .collect();
                 args.len() == 2
                     && args[0].as_deref() == Some("'")
                     && args[1].as_deref() == Some("''")
@@ -292,15 +305,12 @@ fn safe_sequence(e: &Expr, safe: &dyn Fn(&Expr) -> bool) -> bool {
         .collect();
     match elt.as_ref() {
         e if is_constant(e) => true,
-        Expr::FString(f) => {
-            counted
-                && f.value.elements().all(|el| match el {
-                    InterpolatedStringElement::Literal(_) => true,
-                    InterpolatedStringElement::Interpolation(i) => {
-                        matches!(i.expression.as_ref(), Expr::Name(n) if loop_vars.contains(&n.id.as_str()))
-                    }
-                })
-        }
+        Expr::FString(f) => counted && f.value.elements().all(|el| match el {
+            InterpolatedStringElement::Literal(_) => true,
+            InterpolatedStringElement::Interpolation(i) => {
+                matches!(i.expression.as_ref(), Expr::Name(n) if loop_vars.contains(&n.id.as_str()))
+            }
+        }),
         _ => false,
     }
 }

@@ -44,7 +44,8 @@ impl V<'_, '_, '_> {
         let library = qualified
             .as_deref()
             .is_some_and(|q| LIBRARIES.iter().any(|l| q.starts_with(l)));
-        let method = matches!(call.func.as_ref(), Expr::Attribute(a) if METHODS.contains(&a.attr.as_str()));
+        let method =
+            matches!(call.func.as_ref(), Expr::Attribute(a) if METHODS.contains(&a.attr.as_str()));
         if !(library || method) {
             return;
         }

@@ -80,7 +80,9 @@ fn interpolated(
     };
     let how = b.how;
     let message = match b.through {
-        Some(var) => format!("`{var}` is HTML built with {how} of unescaped values, passed to `{short}`"),
+        Some(var) => {
+            format!("`{var}` is HTML built with {how} of unescaped values, passed to `{short}`")
+        }
         None => format!("HTML built with {how} of unescaped values is passed to `{short}`"),
     };
     ctx.report(span_of(arg), message).help(
@@ -108,9 +110,17 @@ fn handles_html(module: &PythonModule<'_>) -> bool {
     impl<'a> Visitor<'a> for Finder {
         fn visit_string_literal(&mut self, s: &'a ruff_python_ast::StringLiteral) {
             let v = s.value.to_ascii_lowercase();
-            self.0 |= [".html", "text/html", "<html", "<div", "<p>", "<body", "<a href"]
-                .iter()
-                .any(|m| v.contains(m));
+            self.0 |= [
+                ".html",
+                "text/html",
+                "<html",
+                "<div",
+                "<p>",
+                "<body",
+                "<a href",
+            ]
+            .iter()
+            .any(|m| v.contains(m));
         }
         fn visit_interpolated_string_element(
             &mut self,
@@ -118,14 +128,18 @@ fn handles_html(module: &PythonModule<'_>) -> bool {
         ) {
             if let ruff_python_ast::InterpolatedStringElement::Literal(l) = e {
                 let v = l.value.to_ascii_lowercase();
-                self.0 |= ["<html", "<div", "<p>", "<body"].iter().any(|m| v.contains(m));
+                self.0 |= ["<html", "<div", "<p>", "<body"]
+                    .iter()
+                    .any(|m| v.contains(m));
             }
             ruff_python_ast::visitor::walk_interpolated_string_element(self, e);
         }
     }
-    let imports_html = module.summary.imports.values().any(|q| {
-        HTML_RESPONSE.contains(&q.as_str()) || q.ends_with("render_template")
-    });
+    let imports_html = module
+        .summary
+        .imports
+        .values()
+        .any(|q| HTML_RESPONSE.contains(&q.as_str()) || q.ends_with("render_template"));
     if imports_html {
         return true;
     }
@@ -156,9 +170,7 @@ fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, depth: u8) 
         Expr::If(i) => {
             safe_value(module, &i.body, scope, depth) && safe_value(module, &i.orelse, scope, depth)
         }
-        Expr::FString(_) => {
-            formatting(e, &|x| safe_value(module, x, scope, depth)).is_none()
-        }
+        Expr::FString(_) => formatting(e, &|x| safe_value(module, x, scope, depth)).is_none(),
         Expr::Name(n) if depth < 3 => {
             let assigned = scope.assignments(n.id.as_str());
             !assigned.is_empty()
