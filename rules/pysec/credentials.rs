@@ -36,6 +36,11 @@ pub struct Credential {
     pub what: &'static str,
 }
 
+/// Longest token, URL scheme and URL authority looked at: bounds keep hostile inputs linear.
+const MAX_TOKEN: usize = 256;
+const MAX_SCHEME: usize = 32;
+const MAX_AUTHORITY: usize = 1024;
+
 /// What a URL with an inline password is reported as.
 pub const URL_PASSWORD: &str = "a URL with an inline password";
 
@@ -106,8 +111,14 @@ fn aws(text: &str, out: &mut Vec<Credential>) {
 
 fn github(text: &str, out: &mut Vec<Credential>) {
     let bytes = text.as_bytes();
-    let run =
-        |from: usize, ok: &dyn Fn(u8) -> bool| bytes[from..].iter().take_while(|&&b| ok(b)).count();
+    // Capped: a token is at most 255 characters, and a run of `ghp_ghp_…` must stay linear.
+    let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
+        bytes[from..]
+            .iter()
+            .take(MAX_TOKEN)
+            .take_while(|&&b| ok(b))
+            .count()
+    };
     for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
         for start in word_starts(text, prefix) {
             let body = start + 4;
@@ -140,12 +151,19 @@ fn slack(text: &str, out: &mut Vec<Credential>) {
     for prefix in [
         "xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxo-", "xoxs-", "xapp-",
     ] {
+        // A token cannot start inside the one just read (`xoxb-xoxb-…` is read once).
+        let mut scanned_to = 0;
         for start in word_starts(text, prefix) {
+            if start < scanned_to {
+                continue;
+            }
             let body = start + prefix.len();
             let len = bytes[body..]
                 .iter()
+                .take(MAX_TOKEN)
                 .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-')
                 .count();
+            scanned_to = body + len;
             let token = &text[body..body + len];
             let segments: Vec<&str> = token.split('-').collect();
             let numeric = |s: &&str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -218,10 +236,11 @@ fn base64_after(text: &str) -> usize {
 fn url_password(text: &str, out: &mut Vec<Credential>) {
     let bytes = text.as_bytes();
     for (sep, _) in text.match_indices("://") {
-        let scheme_start = bytes[..sep]
+        let from = sep.saturating_sub(MAX_SCHEME);
+        let scheme_start = bytes[from..sep]
             .iter()
             .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.'))
-            .map_or(0, |i| i + 1);
+            .map_or(from, |i| from + i + 1);
         let scheme = &text[scheme_start..sep];
         if scheme.len() < 2 || !scheme.as_bytes()[0].is_ascii_alphabetic() {
             continue;
@@ -229,6 +248,7 @@ fn url_password(text: &str, out: &mut Vec<Credential>) {
         let auth_start = sep + 3;
         let auth_len = bytes[auth_start..]
             .iter()
+            .take(MAX_AUTHORITY)
             .position(|&b| {
                 matches!(
                     b,
@@ -248,7 +268,7 @@ fn url_password(text: &str, out: &mut Vec<Credential>) {
                         | b','
                 ) || b.is_ascii_whitespace()
             })
-            .unwrap_or(bytes.len() - auth_start);
+            .unwrap_or((bytes.len() - auth_start).min(MAX_AUTHORITY));
         let authority = &text[auth_start..auth_start + auth_len];
         let Some(at) = authority.rfind('@') else {
             continue;
@@ -367,6 +387,17 @@ mod tests {
             whats("redis://:hunter2hunter@cache.acme.io:6379/0"),
             ["a URL with an inline password"]
         );
+    }
+
+    #[test]
+    fn hostile_runs_stay_linear() {
+        // Quadratic scanning would take minutes on these; bounded scans take milliseconds.
+        for unit in ["xoxb-", "ghp_", "a://", "-----BEGIN ", "AKIA"] {
+            let text = unit.repeat(400_000 / unit.len());
+            let started = std::time::Instant::now();
+            let _ = find(&text);
+            assert!(started.elapsed().as_secs() < 5, "{unit}");
+        }
     }
 
     #[test]

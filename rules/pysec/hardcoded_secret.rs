@@ -27,14 +27,23 @@ pub fn format_check(file: &TextFile<'_>, ctx: &mut Ctx<'_>) {
     let test = is_test_path(file.path);
     for found in credentials::find(file.text) {
         // A URL with a password in a comment documents the shape; a token in one is a leak.
-        let line_start = file.text[..found.start].rfind('\n').map_or(0, |i| i + 1);
-        let before = file.text[line_start..found.start].trim_start();
-        let comment = ["#", "--", "//"].iter().any(|c| before.starts_with(c));
-        if comment && found.what == credentials::URL_PASSWORD {
+        if found.what == credentials::URL_PASSWORD && in_comment(file.text, found.start) {
             continue;
         }
         report_credential(ctx, found.start..found.end, &found, test);
     }
+}
+
+/// Whether the line holding `at` is a comment (`#`, `--`, `//`) up to it. Only the 4 KiB
+/// before it are read, so a file of one huge line stays linear.
+fn in_comment(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(4096);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let line_start = text[from..at].rfind('\n').map_or(from, |i| from + i + 1);
+    let before = text[line_start..at].trim_start();
+    ["#", "--", "//"].iter().any(|c| before.starts_with(c))
 }
 
 fn report_credential(ctx: &mut Ctx<'_>, span: crate::source::Span, found: &Credential, test: bool) {

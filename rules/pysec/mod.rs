@@ -14,11 +14,8 @@ pub mod unescaped_html;
 
 use crate::python::span_of;
 use crate::registry::Check;
-use crate::source::Span;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{
-    Expr, ExprCall, InterpolatedStringElement, ModModule, Operator, Parameters, Stmt,
-};
+use ruff_python_ast::{Expr, ExprCall, InterpolatedStringElement, ModModule, Operator, Stmt};
 use std::path::Path;
 
 /// Every rule of the family, in code order.
@@ -79,7 +76,6 @@ pub fn is_test_path(path: &Path) -> bool {
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub body: &'a [Stmt],
-    pub params: Option<&'a Parameters>,
 }
 
 /// A value a name gets in a scope: `x = value`, or `x += value` when `augmented`.
@@ -166,11 +162,6 @@ impl<'a> Scope<'a> {
         }
         finder.bound && finder.safe
     }
-
-    pub fn is_param(&self, name: &str) -> bool {
-        self.params
-            .is_some_and(|p| p.iter().any(|p| p.name().as_str() == name))
-    }
 }
 
 /// For a `for target in iter` binding `name`: whether the values it gets are constants
@@ -252,10 +243,7 @@ impl<'a> Visitor<'a> for AssignCollector<'_, 'a> {
 /// the enclosing function; calls in a class body to the module.
 pub fn for_each_call<'a>(ast: &'a ModModule, f: impl FnMut(&'a ExprCall, Scope<'a>)) {
     let mut walker = CallWalker {
-        scopes: vec![Scope {
-            body: &ast.body,
-            params: None,
-        }],
+        scopes: vec![Scope { body: &ast.body }],
         f,
     };
     for stmt in &ast.body {
@@ -275,10 +263,7 @@ impl<'a, F: FnMut(&'a ExprCall, Scope<'a>)> Visitor<'a> for CallWalker<'a, F> {
                 self.visit_decorator(d);
             }
             self.visit_parameters(&func.parameters);
-            self.scopes.push(Scope {
-                body: &func.body,
-                params: Some(&func.parameters),
-            });
+            self.scopes.push(Scope { body: &func.body });
             for s in &func.body {
                 self.visit_stmt(s);
             }
@@ -482,11 +467,6 @@ fn is_constant_name(name: &str) -> bool {
         && letters
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// The span of the argument `name` / position `pos` of a call, if given.
-pub fn arg_span(call: &ExprCall, name: &str, pos: usize) -> Option<Span> {
-    call.arguments.find_argument_value(name, pos).map(span_of)
 }
 
 #[cfg(test)]

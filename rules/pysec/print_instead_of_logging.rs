@@ -69,8 +69,13 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     if is_test_path(module.path) || is_script(module.path, module.text) || is_program(module) {
         return;
     }
-    // `from rich import print`, `print = logger.info`: not the builtin.
-    if module.summary.imports.contains_key("print") || module.summary.names.contains_key("print") {
+    // `from rich import print`, `print = logger.info`: not the builtin (`from builtins import
+    // print` is).
+    let rebound = match module.summary.imports.get("print") {
+        Some(target) => target != "builtins.print",
+        None => module.summary.names.contains_key("print"),
+    };
+    if rebound {
         return;
     }
     let mut v = Prints { ctx };
@@ -120,14 +125,17 @@ impl<'a> Visitor<'a> for Prints<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
             if matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "print") {
-                // `print(row, file=f)` writes a file, not a log line.
-                let to_file = call.arguments.find_keyword("file").is_some_and(|k| {
+                // `print(row, file=f)` writes a file, not a log line; `print(*args, **kwargs)`
+                // forwards someone else's call (a print shim), destination unknown.
+                let args = &call.arguments;
+                let to_file = args.find_keyword("file").is_some_and(|k| {
                     !matches!(
                         dotted(&k.value).as_deref(),
                         Some("sys.stdout" | "sys.stderr")
                     )
                 });
-                if !to_file {
+                let forwards = args.keywords.iter().any(|k| k.arg.is_none());
+                if !to_file && !forwards {
                     self.ctx
                         .report(
                             span_of(call.func.as_ref()),
