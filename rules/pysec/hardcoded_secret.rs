@@ -376,7 +376,7 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         "undefined",
         "bearer",
     ];
-    if PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+    if PLACEHOLDERS.iter().any(|p| lower.contains(p)) || is_trivial_key(&lower) {
         return false;
     }
     // The value names the secret instead of holding it: `SECRET_KEY = "SECRET_KEY"`,
@@ -403,6 +403,16 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
             .iter()
             .any(|ext| lower.ends_with(ext));
     !(path || v.contains("://"))
+}
+
+/// A key-shaped dummy: its part after a prefix (`sk-`, `key_`) is a counting or repeated run
+/// (`sk-1234`, `key-0000`, `abcd`), as documentation and mock servers use.
+fn is_trivial_key(lower: &str) -> bool {
+    let tail = lower.rsplit(['-', '_']).next().unwrap_or(lower);
+    let b = tail.as_bytes();
+    b.len() >= 3
+        && b.iter().all(u8::is_ascii_alphanumeric)
+        && (b.windows(2).all(|w| w[1] == w[0] + 1) || b.windows(2).all(|w| w[1] == w[0]))
 }
 
 /// A value spelled like an identifier of several words (`litellm_proxy_master_key`,
@@ -476,6 +486,8 @@ mod tests {
             "audio.tts.openai.api_key",
             "litellm_proxy_master_key",
             "failed-to-connect-to-db",
+            "sk-1234",
+            "key-0000",
         ] {
             assert!(!is_plausible_secret("password", v), "{v}");
         }

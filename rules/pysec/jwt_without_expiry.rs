@@ -214,7 +214,7 @@ fn decode(call: &ExprCall, ctx: &mut Ctx<'_>) {
         ))
     } else if !spread && args.find_argument("algorithms", 2).is_none() {
         Some((
-            "JWT decoded without `algorithms=`: the token's own header chooses the algorithm",
+            "JWT decoded without `algorithms=`: python-jose and PyJWT 1 accept whatever algorithm the token's header names (PyJWT 2 raises)",
             "pass the algorithms you issue, e.g. `algorithms=[\"HS256\"]`",
         ))
     } else {

@@ -22,9 +22,11 @@ const SCRIPT_DIRS: &[&str] = &[
     "benchmarks",
     "benchmark",
 ];
-/// Modules that are programs, not service code.
-const SCRIPT_FILES: &[&str] = &[
-    "__main__.py",
+/// Modules that are programs wherever they are.
+const SCRIPT_FILES: &[&str] = &["__main__.py"];
+/// Task-runner and packaging files at the project root (`tasks.py` elsewhere is often the
+/// service's Celery tasks).
+const ROOT_SCRIPT_FILES: &[&str] = &[
     "setup.py",
     "manage.py",
     "noxfile.py",
@@ -41,7 +43,11 @@ fn is_script(path: &Path, text: &str) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    in_script_dir || SCRIPT_FILES.contains(&name.as_str()) || text.starts_with("#!")
+    let at_root = path.parent().is_none_or(|p| p.as_os_str().is_empty());
+    in_script_dir
+        || SCRIPT_FILES.contains(&name.as_str())
+        || (at_root && ROOT_SCRIPT_FILES.contains(&name.as_str()))
+        || text.starts_with("#!")
 }
 
 /// Command-line programs print their output on purpose: modules in a `cli/` package, named
