@@ -59,12 +59,14 @@ fn report_credential(ctx: &mut Ctx<'_>, span: crate::source::Span, found: &Crede
 }
 
 pub fn name_check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
+    // Type stubs declare, they hold no runtime values (`TokenFormatIsInvalid: Final = "91718"`).
+    let stub = module.path.extension().is_some_and(|e| e == "pyi");
     let mut visitor = SecretVisitor {
         module,
         ctx,
         test: is_test_path(module.path),
         docstring: false,
-        example: 0,
+        example: u32::from(stub),
     };
     for stmt in &module.ast.body {
         visitor.visit_stmt(stmt);
@@ -77,8 +79,8 @@ struct SecretVisitor<'m, 'c, 'x> {
     test: bool,
     /// Inside a docstring (or another bare string statement): documentation.
     docstring: bool,
-    /// Inside documentation values: `Field(examples=[…])`, `json_schema_extra={…}`,
-    /// `{"example": {…}}`.
+    /// Names are not judged while this is above 0: inside documentation values
+    /// (`Field(examples=[…])`, `json_schema_extra={…}`, `{"example": {…}}`), and in stubs.
     example: u32,
 }
 
@@ -303,6 +305,13 @@ const PY_NOT_SECRET_SUFFIXES: &[&str] = &[
     "VERSION",
     "STRATEGY",
     "SOURCE",
+    "PLACEMENT",
+    "USED",
+    "INVALID",
+    "MISSING",
+    "EXPIRED",
+    "SUPPORTED",
+    "ACCEPTED",
 ];
 /// Words that make a name a derivative of a secret, not the secret (`hashed_password`).
 const DERIVED_WORDS: &[&str] = &["HASH", "HASHED", "DIGEST", "MASKED", "REDACTED"];
@@ -322,6 +331,15 @@ fn snake(name: &str) -> String {
 }
 
 pub fn is_python_secret_name(name: &str) -> bool {
+    // Dict keys and subscripts can be any text: only identifier-like ones name a variable
+    // (`"AWS::SecretsManager::Secret"` is a CloudFormation type, not a secret).
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return false;
+    }
     let snake = snake(name).replace('-', "_");
     if !is_secret_name(&snake) {
         return false;
@@ -347,7 +365,9 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         || v.contains("%(")
         || v.contains("%s")
         || (v.starts_with('{') && v.ends_with('}'))
-        || v.contains(['<', '>']);
+        || v.contains(['<', '>'])
+        // Special tokens of tokenizers (`[UNK]`, `[CLS]`), and bracketed placeholders.
+        || (v.starts_with('[') && v.ends_with(']'));
     if reference {
         return false;
     }
@@ -391,7 +411,19 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
     let names_a_secret = v
         .split(['.', '/', ':'])
         .any(|segment| !segment.is_empty() && is_python_secret_name(segment));
-    if norm(v) == norm(name) || env_name || names_a_secret || is_identifier_slug(v) {
+    if norm(v) == norm(name)
+        || env_name
+        || names_a_secret
+        || is_identifier_slug(v)
+        || is_camel_identifier(v)
+    {
+        return false;
+    }
+    // Regular expressions (a lexer's `TOKEN = r"[A-Z]\w*"`).
+    if ["\\w", "\\d", "\\s", "\\b", "(?", "[^"]
+        .iter()
+        .any(|m| v.contains(m))
+    {
         return false;
     }
     // Paths and URLs (credentials in URLs are the format check's).
@@ -417,7 +449,7 @@ fn is_trivial_key(lower: &str) -> bool {
 
 /// A value spelled like an identifier of several words (`litellm_proxy_master_key`,
 /// `failed-to-connect-to-db`): an alias or a sentinel, not a secret. Secrets are random or
-/// short passphrases; three snake_case words or four kebab-case words are a name.
+/// short passphrases; two snake_case words (`next_marker`) or four kebab-case words are a name.
 fn is_identifier_slug(v: &str) -> bool {
     let words = |sep: char| -> Option<usize> {
         let parts: Vec<&str> = v.split(sep).collect();
@@ -426,7 +458,23 @@ fn is_identifier_slug(v: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
             .then_some(parts.len())
     };
-    words('_').is_some_and(|n| n >= 3) || words('-').is_some_and(|n| n >= 4)
+    // Sentinels say what is absent: `NOPASSWORD = "no-password-required"`.
+    let negated = v.split(['-', '_']).any(|w| {
+        matches!(
+            w,
+            "no" | "not" | "none" | "without" | "disabled" | "missing"
+        )
+    });
+    words('_').is_some_and(|n| n >= 2) || words('-').is_some_and(|n| n >= 4 || (n >= 2 && negated))
+}
+
+/// A CamelCase identifier of letters only (`AWSAccessKeyId`, `SessionToken`): a field name.
+fn is_camel_identifier(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.first().is_some_and(u8::is_ascii_uppercase)
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && b.windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -488,6 +536,9 @@ mod tests {
             "failed-to-connect-to-db",
             "sk-1234",
             "key-0000",
+            "AWSAccessKeyId",
+            "no-password-required",
+            "[^\\W\\d]\\w*",
         ] {
             assert!(!is_plausible_secret("password", v), "{v}");
         }

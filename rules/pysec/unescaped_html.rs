@@ -78,6 +78,11 @@ fn interpolated(
     let Some(b) = built(arg, scope, &safe) else {
         return;
     };
+    // HTML is built when the literal parts hold markup; `" " + rv` joins fragments built
+    // (and escaped) elsewhere.
+    if !b.text.contains('<') {
+        return;
+    }
     let how = b.how;
     let message = match b.through {
         Some(var) => {
