@@ -3,8 +3,10 @@
 //! (`from time import sleep as nap` -> `time.sleep`; `from app.api import router` -> the
 //! `APIRouter()` built in `app/api/routes.py`) and knows the FastAPI apps, routers and routes.
 
+pub mod constants;
 pub mod deps;
 pub mod index;
+pub mod sqlalchemy;
 pub mod summary;
 
 pub use index::PythonIndex;

@@ -89,6 +89,8 @@ pub struct ModuleSummary {
     pub routes: Vec<RouteDecl>,
     pub includes: Vec<IncludeDecl>,
     pub app_calls: Vec<AppCall>,
+    /// Top-level names and class attributes bound to literals (see [`super::constants`]).
+    pub constants: HashMap<String, super::constants::Constant>,
 }
 
 const ROUTE_METHODS: &[&str] = &[
@@ -169,6 +171,7 @@ impl ModuleSummary {
         for stmt in &ast.body {
             summary.declarations(stmt);
         }
+        summary.constants = super::constants::collect(ast);
         summary
     }
 
