@@ -73,6 +73,11 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("scripts/audit.sh", 10, "GHA009"),
         ("scripts/audit.sh", 13, "GHA009"),
         ("scripts/audit.sh", 24, "GHA009"),
+        // §2.3 engine: `poolclass=QueuePool` on create_async_engine raises at creation.
+        ("backend/app/database.py", 11, "DB002"),
+        // §2.1 slow-query SQL and the audit script's copy read the pre-PostgreSQL 13 columns.
+        ("sql/slow_queries.sql", 6, "DB006"),
+        ("scripts/audit.sh", 25, "DB006"),
     ]);
     assert!(
         actual == expected,
