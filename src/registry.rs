@@ -55,7 +55,7 @@ pub struct OptionMeta {
     pub ty: OptionType,
     pub default: toml::Value,
     pub doc: String,
-    /// For string options: the accepted values.
+    /// For string and string-list options: the accepted values.
     #[serde(default)]
     pub one_of: Vec<String>,
 }

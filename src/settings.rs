@@ -433,7 +433,13 @@ impl ConfigFile<'_> {
                     .map(|s| toml::Value::String(s.to_string())),
                 OptionType::StringList => item.as_array().and_then(|a| {
                     a.iter()
-                        .map(|v| v.as_str().map(|s| toml::Value::String(s.to_string())))
+                        .map(|v| {
+                            v.as_str()
+                                .filter(|s| {
+                                    option.one_of.is_empty() || option.one_of.iter().any(|o| o == s)
+                                })
+                                .map(|s| toml::Value::String(s.to_string()))
+                        })
                         .collect::<Option<Vec<_>>>()
                         .map(toml::Value::Array)
                 }),
@@ -446,6 +452,9 @@ impl ConfigFile<'_> {
                         format!("one of {}", option.one_of.join(", "))
                     }
                     OptionType::String => "a string".to_string(),
+                    OptionType::StringList if !option.one_of.is_empty() => {
+                        format!("a list of {}", option.one_of.join(", "))
+                    }
                     OptionType::StringList => "a list of strings".to_string(),
                 };
                 return Err(self.error(

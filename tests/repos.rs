@@ -88,6 +88,11 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("backend/app/main.py", 14, "HA001"),
         ("backend/app/main.py", 14, "HA002"),
         ("backend/app/main.py", 14, "OBS001"),
+        // §2.3 engine: `poolclass=QueuePool` on create_async_engine raises at creation.
+        ("backend/app/database.py", 11, "DB002"),
+        // §2.1 slow-query SQL and the audit script's copy read the pre-PostgreSQL 13 columns.
+        ("sql/slow_queries.sql", 6, "DB006"),
+        ("scripts/audit.sh", 25, "DB006"),
     ]);
     assert!(
         actual == expected,

@@ -4,11 +4,13 @@
 //! `APIRouter()` built in `app/api/routes.py`) and knows the FastAPI apps, routers and routes.
 
 pub mod app_facts;
+pub mod constants;
 pub mod deps;
 pub mod index;
 pub mod pydantic;
 pub mod schema;
 pub mod session;
+pub mod sqlalchemy;
 pub mod summary;
 
 pub use index::PythonIndex;

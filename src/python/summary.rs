@@ -112,6 +112,8 @@ pub struct ModuleSummary {
     pub local_names: HashMap<String, Def>,
     /// While extracting: the enclosing functions' paths and the names they assign.
     scopes: Vec<(String, Vec<String>)>,
+    /// Top-level names and class attributes bound to literals (see [`super::constants`]).
+    pub constants: HashMap<String, super::constants::Constant>,
 }
 
 /// What a type alias spells: the qualified names of its annotation and the callables its
@@ -201,6 +203,7 @@ impl ModuleSummary {
             summary.declarations(stmt);
         }
         summary.app = super::app_facts::AppFacts::extract(&summary, ast);
+        summary.constants = super::constants::collect(ast);
         summary
     }
 
