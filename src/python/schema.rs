@@ -166,6 +166,11 @@ pub enum Op {
     DropConstraint {
         name: String,
     },
+    /// `op.rename_table(old, new)`: keys and foreign keys move with the table.
+    RenameTable {
+        from: String,
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -854,6 +859,20 @@ impl Reader<'_> {
                     ops.push(Op::DropTable { table: norm(&t) });
                 }
             }
+            "rename_table" => {
+                let (Some(from), Some(to)) = (
+                    args.find_argument_value("old_table_name", 0)
+                        .and_then(string_value),
+                    args.find_argument_value("new_table_name", 1)
+                        .and_then(string_value),
+                ) else {
+                    return;
+                };
+                ops.push(Op::RenameTable {
+                    from: norm(&from),
+                    to: norm(&to),
+                });
+            }
             "drop_column" => {
                 let (Some(table), Some(column)) = (
                     table_at("table_name", 0),
@@ -969,10 +988,12 @@ fn derived_names(class: &str) -> Vec<String> {
         snake.extend(ch.to_lowercase());
     }
     let lower = class.to_lowercase();
+    // snake_case first: it is what `declared_attr` conventions and migrations use, and the
+    // first name is the one messages show.
     if snake == lower {
         vec![lower]
     } else {
-        vec![lower, snake]
+        vec![snake, lower]
     }
 }
 
@@ -1356,6 +1377,14 @@ fn replay_migrations(files: &[FileSchema], schema: &mut Schema) {
                 Op::DropTable { table } => {
                     keys.retain(|k| &k.table != table);
                     fks.retain(|f| &f.fk.tables[0] != table);
+                }
+                Op::RenameTable { from, to } => {
+                    for k in keys.iter_mut().filter(|k| &k.table == from) {
+                        k.table = to.clone();
+                    }
+                    for f in fks.iter_mut().filter(|f| &f.fk.tables[0] == from) {
+                        f.fk.tables[0] = to.clone();
+                    }
                 }
                 Op::DropColumn { table, column } => {
                     keys.retain(|k| !(&k.table == table && k.lead.as_ref() == Some(column)));
