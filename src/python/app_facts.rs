@@ -126,19 +126,10 @@ pub struct AppFacts {
     pub endpoints: Vec<String>,
 }
 
-const ROUTE_DECORATORS: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "trace",
-    "api_route",
-    "websocket",
-    "route",
-];
+/// Route decorators: FastAPI's (`super::summary::ROUTE_METHODS`) and Starlette's `route`.
+fn is_route_decorator(name: &str) -> bool {
+    super::summary::ROUTE_METHODS.contains(&name) || name == "route"
+}
 
 const ENGINE_FACTORIES: &[&str] = &[
     "sqlalchemy.create_engine",
@@ -753,7 +744,7 @@ impl Walker<'_> {
             let Expr::Attribute(attr) = call.func.as_ref() else {
                 continue;
             };
-            if !ROUTE_DECORATORS.contains(&attr.attr.id.as_str()) {
+            if !is_route_decorator(attr.attr.id.as_str()) {
                 continue;
             }
             is_route = true;

@@ -124,7 +124,8 @@ pub struct TypeAlias {
     pub depends: Vec<String>,
 }
 
-const ROUTE_METHODS: &[&str] = &[
+/// Route decorators and methods of FastAPI apps and routers.
+pub(crate) const ROUTE_METHODS: &[&str] = &[
     "get",
     "post",
     "put",
