@@ -195,6 +195,30 @@ pub struct FileFacts {
     pub schema: Option<crate::python::schema::FileSchema>,
 }
 
+impl FileFacts {
+    /// Records a line length a tool is configured with (ini files and pyproject.toml alike).
+    pub fn push_line_length(
+        &mut self,
+        file: FileId,
+        tool: &str,
+        length: i64,
+        origin: LengthOrigin,
+        span: Span,
+        source: String,
+    ) {
+        self.line_lengths.push(Setting {
+            file,
+            span,
+            source,
+            value: LineLength {
+                tool: tool.to_string(),
+                length,
+                origin,
+            },
+        });
+    }
+}
+
 /// Everything project rules see.
 #[derive(Debug, Default)]
 pub struct ProjectFacts {

@@ -9,7 +9,7 @@
 
 use super::tools;
 use crate::facts::{
-    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PythonDecl, PythonRole, Setting,
+    ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, PythonDecl, PythonRole, Setting,
 };
 use crate::kind::FileKind;
 use crate::parse::ini::{IniEntry, IniFile};
@@ -162,16 +162,7 @@ fn push_length(
     span: Span,
     source: String,
 ) {
-    facts.line_lengths.push(Setting {
-        file: ctx.id,
-        span,
-        source,
-        value: LineLength {
-            tool: tool.to_string(),
-            length,
-            origin,
-        },
-    });
+    facts.push_line_length(ctx.id, tool, length, origin, span, source);
 }
 
 /// `max-line-length` of a section, or the tool's default when the section sets none (anchored

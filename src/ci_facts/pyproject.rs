@@ -6,8 +6,8 @@
 use super::specifier;
 use super::tools;
 use crate::facts::{
-    show_py_version, ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, LineLength, PyVersion,
-    PythonDecl, PythonRole, Setting,
+    show_py_version, ConfigFile, FileFacts, Flake8Ignore, LengthOrigin, PyVersion, PythonDecl,
+    PythonRole, Setting,
 };
 use crate::source::{FileId, Span};
 use toml_edit::{Document, Item, TableLike};
@@ -67,16 +67,7 @@ fn push_length(
     span: Span,
     source: String,
 ) {
-    facts.line_lengths.push(Setting {
-        file: ctx.id,
-        span,
-        source,
-        value: LineLength {
-            tool: tool.to_string(),
-            length,
-            origin,
-        },
-    });
+    facts.push_line_length(ctx.id, tool, length, origin, span, source);
 }
 
 /// A length key of a tool's table, or the tool's default for a table without one.
