@@ -9,6 +9,17 @@ pub const META: &str = include_str!("compose_missing_restart.toml");
 /// Programs that run once and exit (migrations, tests, setup scripts).
 const ONE_SHOT_PROGRAMS: &[&str] = &["alembic", "pytest", "tox", "true", "echo"];
 
+/// A service that only an override file defines is part of the local-development layer
+/// (Docker's documentation describes `compose.override.yaml` that way).
+fn defined_in_override(facts: &ProjectFacts, file: crate::source::FileId) -> bool {
+    facts.compose_files.iter().any(|c| {
+        c.file == file
+            && c.path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(".override."))
+    })
+}
+
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     for project in compose_projects(facts) {
         if project.is_development() {
@@ -20,6 +31,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 // A profile makes the service opt-in: a tool run on demand.
                 || !service.profiles.is_empty()
                 || one_shot(&project, &service.name)
+                || defined_in_override(facts, service.file)
             {
                 continue;
             }
