@@ -12,6 +12,7 @@ pub mod gha;
 pub mod pcm;
 pub mod pysec;
 pub mod sec;
+pub mod topo;
 
 use crate::registry::Check;
 
@@ -29,6 +30,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, Check)> {
         .chain(pcm::RULES)
         .chain(dep::RULES)
         .chain(sec::RULES)
+        .chain(topo::RULES)
         .chain(SUP)
 }
 

@@ -547,6 +547,14 @@ fn process_file(
             | FileKind::ToxIni
             | FileKind::Coveragerc
             | FileKind::Requirements
+            | FileKind::RedisConf
+            | FileKind::PostgresConf
+            | FileKind::PatroniYaml
+            | FileKind::PrometheusYaml
+            // Python modules feed the project index (routes, apps, models) and SQL files the
+            // schema: linting one file must still see the rest of the project.
+            | FileKind::Python
+            | FileKind::Sql
     );
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
@@ -676,6 +684,14 @@ fn process_file(
                     file: id,
                     path: file.rel.clone(),
                     whole_context_copy: crate::rules::dkr::whole_context_copy(&model),
+                    base_image: model
+                        .stages
+                        .len()
+                        .checked_sub(1)
+                        .map(|last| model.root_image(last).to_string())
+                        .unwrap_or_default(),
+                    healthcheck: crate::rules::topo::dockerfile_healthcheck(&model),
+                    start: crate::rules::topo::dockerfile_start(&model),
                 });
                 result
                     .facts
@@ -701,7 +717,21 @@ fn process_file(
                             .facts
                             .compose_builds
                             .extend(compose_builds(doc, &file.rel, id));
+                        result
+                            .facts
+                            .compose_files
+                            .push(crate::model::compose::read(doc, &file.rel, id));
                     }
+                }
+                FileKind::PatroniYaml => {
+                    result.facts.patroni = docs
+                        .first()
+                        .map(|doc| crate::rules::topo::patroni_fact(doc, &file.rel, id));
+                }
+                FileKind::PrometheusYaml => {
+                    result.facts.prometheus = docs
+                        .first()
+                        .map(|doc| crate::rules::topo::prometheus_fact(doc, &file.rel, id));
                 }
                 FileKind::Workflow => {
                     if let Some(doc) = docs.first() {
@@ -823,6 +853,22 @@ fn process_file(
         FileKind::Sql => {
             result.facts.schema = Some(crate::python::schema::from_sql(id, &file.rel, text));
         }
+        FileKind::RedisConf | FileKind::PostgresConf => match crate::parse::conf::parse(text) {
+            Err(err) => {
+                parse_error = Some((
+                    err.offset..err.offset,
+                    format!("configuration file does not parse: {}", err.message),
+                ))
+            }
+            Ok(directives) => {
+                result.facts.conf = Some(crate::facts::ConfFact {
+                    file: id,
+                    path: file.rel.clone(),
+                    kind: file.kind,
+                    directives,
+                });
+            }
+        },
         // Parsed by the rule families that read them (later issues); recognised now.
         _ => {}
     }
@@ -867,6 +913,10 @@ fn process_file(
     let keep_source = !result.diagnostics.is_empty()
         || facts.dockerfile.is_some()
         || !facts.compose_builds.is_empty()
+        || !facts.compose_files.is_empty()
+        || facts.conf.is_some()
+        || facts.patroni.is_some()
+        || facts.prometheus.is_some()
         || facts.workflow.is_some()
         || facts.precommit_config.is_some()
         || !facts.line_lengths.is_empty()

@@ -14,6 +14,46 @@ pub struct DockerfileFact {
     pub path: PathBuf,
     /// The first `COPY . …` / `ADD . …` that sends the whole build context into the image.
     pub whole_context_copy: Option<Span>,
+    /// The final stage's base image, followed through earlier stages (`python:3.12-slim`).
+    pub base_image: String,
+    /// The final image's `HEALTHCHECK`: `Some(true)` for a check, `Some(false)` for
+    /// `HEALTHCHECK NONE`, `None` when the Dockerfile has none (the base image's applies).
+    pub healthcheck: Option<bool>,
+    /// The final image's ENTRYPOINT and CMD words, space-joined (what the container runs).
+    pub start: String,
+}
+
+/// A `redis.conf`/`sentinel.conf`/`postgresql.conf` file and its directives.
+#[derive(Debug, Clone)]
+pub struct ConfFact {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub kind: crate::kind::FileKind,
+    pub directives: Vec<crate::parse::conf::Directive>,
+}
+
+/// A Patroni configuration file.
+#[derive(Debug, Clone)]
+pub struct PatroniFact {
+    pub file: FileId,
+    pub path: PathBuf,
+    /// `etcd:`/`etcd3:` `hosts` (list or comma-separated) or `host`: the key and the members.
+    pub etcd_hosts: Option<(Span, Vec<String>)>,
+    /// `postgresql.parameters` (and `bootstrap.dcs.postgresql.parameters`): name, value, span.
+    pub parameters: Vec<(String, String, Span)>,
+    /// Where a finding about a missing parameter points: `parameters:`, else `postgresql:`.
+    pub anchor: Span,
+}
+
+/// A `prometheus.yml`.
+#[derive(Debug, Clone)]
+pub struct PrometheusFact {
+    pub file: FileId,
+    pub path: PathBuf,
+    /// `rule_files` with at least one entry.
+    pub has_rule_files: bool,
+    /// Where a finding about the file anchors: the `global:` or first key.
+    pub anchor: Span,
 }
 
 /// A compose service's `build:`, resolved relative to the project root.
@@ -167,6 +207,11 @@ pub struct WorkflowFact {
 pub struct FileFacts {
     pub dockerfile: Option<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
+    /// A compose file's services (one per YAML document).
+    pub compose_files: Vec<crate::model::compose::ComposeFile>,
+    pub conf: Option<ConfFact>,
+    pub patroni: Option<PatroniFact>,
+    pub prometheus: Option<PrometheusFact>,
     pub workflow: Option<WorkflowFact>,
     /// This file is a `.pre-commit-config.yaml`.
     pub precommit_config: Option<FileId>,
@@ -226,6 +271,10 @@ pub struct ProjectFacts {
     pub paths: HashSet<PathBuf>,
     pub dockerfiles: Vec<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
+    pub compose_files: Vec<crate::model::compose::ComposeFile>,
+    pub confs: Vec<ConfFact>,
+    pub patroni: Vec<PatroniFact>,
+    pub prometheus: Vec<PrometheusFact>,
     pub workflows: Vec<WorkflowFact>,
     pub precommit_configs: Vec<FileId>,
     pub line_lengths: Vec<Setting<LineLength>>,
@@ -276,6 +325,10 @@ impl ProjectFacts {
         }
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
+        self.compose_files.extend(facts.compose_files);
+        self.confs.extend(facts.conf);
+        self.patroni.extend(facts.patroni);
+        self.prometheus.extend(facts.prometheus);
         self.workflows.extend(facts.workflow);
         self.precommit_configs.extend(facts.precommit_config);
         self.line_lengths.extend(facts.line_lengths);
@@ -372,7 +425,7 @@ impl ProjectFacts {
 
 /// Folders whose config files describe something other than the project (fixtures, examples,
 /// vendored code).
-const OUT_OF_SCOPE_DIRS: &[&str] = &[
+pub(crate) const OUT_OF_SCOPE_DIRS: &[&str] = &[
     "test",
     "tests",
     "testing",

@@ -79,6 +79,9 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("scripts/audit.sh", 10, "GHA009"),
         ("scripts/audit.sh", 13, "GHA009"),
         ("scripts/audit.sh", 24, "GHA009"),
+        // §1.3: the uvicorn backend has no healthcheck and no restart policy in compose.
+        ("docker-compose.yml", 4, "HA003"),
+        ("docker-compose.yml", 4, "HA005"),
         // §3 app-wide and Pydantic rules.
         // §3.4: `@validator` while requirements.txt says `pydantic>=2.9,<3`.
         ("backend/app/schemas.py", 10, "API005"),
@@ -110,4 +113,48 @@ fn wellbuilt_is_silent() {
         "the well-built repository got findings:\n{}",
         diff(&BTreeSet::new(), &actual)
     );
+}
+
+/// Linting one file (pre-commit, editor) still reads the rest of the project: the Pydantic
+/// version comes from requirements.txt, the app's project rules from every module.
+#[test]
+fn one_file_still_sees_the_project() {
+    use prodlint::engine::{lint, LintRequest};
+    use prodlint::settings::{Overrides, Settings};
+    let root = repo("sentinel");
+    let lint_one = |rel: &str| {
+        let settings = Settings::load(
+            Some(&root.join("prodlint.toml")),
+            &root,
+            &Overrides::default(),
+        )
+        .expect("config");
+        let request = LintRequest {
+            paths: vec![root.join(rel)],
+            stdin: None,
+            jobs: Some(1),
+            root: Some(root.clone()),
+        };
+        findings(&lint(&request, &settings).expect("lint"), &root)
+    };
+    let schemas = lint_one("backend/app/schemas.py");
+    assert!(
+        schemas.contains(&(
+            "backend/app/schemas.py".to_string(),
+            10,
+            "API005".to_string()
+        )),
+        "{schemas:?}"
+    );
+    assert!(
+        schemas.iter().all(|f| f.0 == "backend/app/schemas.py"),
+        "only the named file is reported: {schemas:?}"
+    );
+    let main = lint_one("backend/app/main.py");
+    for code in ["API001", "API010", "HA001", "HA002", "OBS001"] {
+        assert!(
+            main.iter().any(|f| f.2 == code),
+            "{code} missing when main.py is linted alone: {main:?}"
+        );
+    }
 }

@@ -1,0 +1,46 @@
+//! HA004 (project rule): `depends_on` a service that has a healthcheck, without waiting for it.
+
+use super::{compose_projects, has_healthcheck};
+use crate::facts::ProjectFacts;
+use crate::registry::Ctx;
+
+pub const META: &str = include_str!("compose_depends_on_unhealthy.toml");
+
+pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    for project in compose_projects(facts) {
+        for service in &project.services {
+            for dep in &service.depends_on {
+                // `service_completed_successfully` waits for a one-shot job on purpose.
+                if matches!(
+                    dep.condition.as_deref(),
+                    Some("service_healthy" | "service_completed_successfully")
+                ) {
+                    continue;
+                }
+                let Some(target) = project.service(&dep.service) else {
+                    continue;
+                };
+                if !has_healthcheck(target, facts) {
+                    continue;
+                }
+                let form = match &dep.condition {
+                    None => "in list form".to_string(),
+                    Some(c) => format!("with `condition: {c}`"),
+                };
+                ctx.report_in(
+                    dep.file,
+                    dep.span.clone(),
+                    format!(
+                        "`{}` depends on `{}` {form}: it starts once `{}`'s container has \
+                         started, not once its healthcheck passes",
+                        service.name, dep.service, dep.service
+                    ),
+                )
+                .help(format!(
+                    "use the map form: `depends_on: {{{}: {{condition: service_healthy}}}}`",
+                    dep.service
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! HA003 (project rule): a database, Redis, the app, or a service others depend on, with no
+//! healthcheck.
+
+use super::{compose_projects, has_healthcheck, one_shot, runs, Runs};
+use crate::facts::ProjectFacts;
+use crate::registry::Ctx;
+
+pub const META: &str = include_str!("compose_missing_healthcheck.toml");
+
+pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    for project in compose_projects(facts) {
+        for service in &project.services {
+            if has_healthcheck(service, facts) || one_shot(&project, &service.name) {
+                continue;
+            }
+            let kind = runs(service, facts);
+            let dependants: Vec<&str> = project
+                .services
+                .iter()
+                .filter(|s| s.depends_on.iter().any(|d| d.service == service.name))
+                .map(|s| s.name.as_str())
+                .collect();
+            let why = match kind {
+                Runs::Postgres | Runs::PostgresHa | Runs::Redis | Runs::App => {
+                    format!("runs {}", kind.label())
+                }
+                _ if !dependants.is_empty() => {
+                    format!("is a dependency of `{}`", dependants.join("`, `"))
+                }
+                _ => continue,
+            };
+            let (file, span, what) = match &service.healthcheck {
+                Some(h) => (h.file, h.span.clone(), "has its healthcheck disabled"),
+                None => (service.file, service.key.clone(), "has no healthcheck"),
+            };
+            ctx.report_in(
+                file,
+                span,
+                format!(
+                    "service `{}` {why} and {what}: Docker cannot tell when it is ready, so \
+                     dependants start against it too early and a hung process looks running",
+                    service.name
+                ),
+            )
+            .help(match kind {
+                Runs::Postgres | Runs::PostgresHa => {
+                    "add `healthcheck: {test: [\"CMD-SHELL\", \"pg_isready -U $$POSTGRES_USER\"], interval: 5s}`"
+                }
+                Runs::Redis => "add `healthcheck: {test: [\"CMD\", \"redis-cli\", \"ping\"], interval: 5s}`",
+                _ => "add a `healthcheck:` whose `test` checks the service answers (the app's /health)",
+            });
+        }
+    }
+}

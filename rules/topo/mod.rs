@@ -1,0 +1,433 @@
+//! Runtime topology rules (§1 of the audit checklist, and the compose and server settings of
+//! §2): compose services, Redis Sentinel, etcd/Patroni, PostgreSQL and Prometheus
+//! configuration. They read the compose model (`crate::model::compose`) and the config facts
+//! of `redis.conf`/`sentinel.conf`/`postgresql.conf`/Patroni/Prometheus files.
+
+pub mod autovacuum_disabled;
+pub mod compose_depends_on_unhealthy;
+pub mod compose_missing_healthcheck;
+pub mod compose_missing_restart;
+pub mod compose_plaintext_password;
+pub mod database_port_published;
+pub mod etcd_quorum;
+pub mod postgres_without_replica;
+pub mod prometheus_without_alerts;
+pub mod redis_sentinel_quorum;
+pub mod redis_sentinel_slow_failover;
+pub mod sentinel;
+pub mod slow_query_log_missing;
+
+use crate::facts::{DockerfileFact, PatroniFact, ProjectFacts, PrometheusFact};
+use crate::model::compose::{projects, ComposeProject, Service};
+use crate::parse::dockerfile::{command_words, Dockerfile, Inst};
+use crate::parse::shell_words::Word;
+use crate::parse::yaml::Yaml;
+use crate::registry::Check;
+use crate::source::{FileId, Span};
+use parse_dockerfile::HealthcheckArguments;
+use std::path::Path;
+
+pub static RULES: &[(&str, Check)] = &[
+    (
+        compose_missing_healthcheck::META,
+        Check::Project(compose_missing_healthcheck::check),
+    ),
+    (
+        compose_depends_on_unhealthy::META,
+        Check::Project(compose_depends_on_unhealthy::check),
+    ),
+    (
+        compose_missing_restart::META,
+        Check::Project(compose_missing_restart::check),
+    ),
+    (
+        redis_sentinel_quorum::META,
+        Check::Project(redis_sentinel_quorum::check),
+    ),
+    (
+        redis_sentinel_slow_failover::META,
+        Check::Project(redis_sentinel_slow_failover::check),
+    ),
+    (etcd_quorum::META, Check::Project(etcd_quorum::check)),
+    (
+        postgres_without_replica::META,
+        Check::Project(postgres_without_replica::check),
+    ),
+    (
+        autovacuum_disabled::META,
+        Check::Project(autovacuum_disabled::check),
+    ),
+    (
+        slow_query_log_missing::META,
+        Check::Project(slow_query_log_missing::check),
+    ),
+    (
+        compose_plaintext_password::META,
+        Check::Project(compose_plaintext_password::check),
+    ),
+    (
+        database_port_published::META,
+        Check::Project(database_port_published::check),
+    ),
+    (
+        prometheus_without_alerts::META,
+        Check::Project(prometheus_without_alerts::check),
+    ),
+];
+
+/// What a compose service runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    Postgres,
+    /// PostgreSQL under a failover manager (Patroni, Spilo, repmgr, pg_auto_failover, Stolon).
+    PostgresHa,
+    Redis,
+    Sentinel,
+    Etcd,
+    Prometheus,
+    /// The web application: a Python ASGI/WSGI server.
+    App,
+    Other,
+}
+
+impl Runs {
+    pub fn label(self) -> &'static str {
+        match self {
+            Runs::Postgres => "PostgreSQL",
+            Runs::PostgresHa => "PostgreSQL with a failover manager",
+            Runs::Redis => "Redis",
+            Runs::Sentinel => "Redis Sentinel",
+            Runs::Etcd => "etcd",
+            Runs::Prometheus => "Prometheus",
+            Runs::App => "the application server",
+            Runs::Other => "a service",
+        }
+    }
+
+    pub fn is_postgres(self) -> bool {
+        matches!(self, Runs::Postgres | Runs::PostgresHa)
+    }
+}
+
+/// `registry.example.com:5000/bitnami/postgresql:16@sha256:…` -> `bitnami/postgresql`.
+pub fn image_repository(image: &str) -> String {
+    let image = image.split('@').next().unwrap_or(image);
+    let mut parts: Vec<&str> = image.split('/').collect();
+    if let Some(last) = parts.last_mut() {
+        *last = last.split(':').next().unwrap_or(last);
+    }
+    if parts.len() > 1 {
+        let first = parts[0];
+        if first.contains('.') || first.contains(':') || first == "localhost" {
+            parts.remove(0);
+        }
+    }
+    parts.join("/").to_ascii_lowercase()
+}
+
+/// What an image runs, from its repository name. Sidecars named after a server (exporters,
+/// admin UIs, backup tools, poolers) are not the server.
+pub fn runs_image(image: &str) -> Option<Runs> {
+    let repo = image_repository(image);
+    let last = repo.rsplit('/').next().unwrap_or(&repo);
+    const SIDECARS: &[&str] = &[
+        "exporter",
+        "admin",
+        "commander",
+        "insight",
+        "backup",
+        "bouncer",
+        "pgpool",
+        "operator",
+        "client",
+        "cli",
+        "ui",
+        "proxy",
+    ];
+    if SIDECARS.iter().any(|s| last.contains(s)) {
+        return None;
+    }
+    if repo.contains("patroni")
+        || last.starts_with("spilo")
+        || last.contains("repmgr")
+        || last.contains("pg_auto_failover")
+        || last.contains("stolon")
+    {
+        return Some(Runs::PostgresHa);
+    }
+    if last.contains("sentinel") && (last.contains("redis") || last.contains("valkey")) {
+        return Some(Runs::Sentinel);
+    }
+    if last.starts_with("postgres")
+        || matches!(
+            last,
+            "postgis" | "pgvector" | "timescaledb" | "timescaledb-ha"
+        )
+        || repo == "supabase/postgres"
+    {
+        return Some(Runs::Postgres);
+    }
+    if last.starts_with("redis") || matches!(last, "valkey" | "keydb") {
+        return Some(Runs::Redis);
+    }
+    if last == "etcd" {
+        return Some(Runs::Etcd);
+    }
+    if last == "prometheus" {
+        return Some(Runs::Prometheus);
+    }
+    None
+}
+
+/// Programs that serve a Python web application.
+const APP_SERVERS: &[&str] = &[
+    "uvicorn",
+    "gunicorn",
+    "hypercorn",
+    "granian",
+    "daphne",
+    "fastapi",
+];
+
+fn runs_app_server<'w>(mut words: impl Iterator<Item = &'w str>) -> bool {
+    words.any(|w| APP_SERVERS.contains(&w.rsplit('/').next().unwrap_or(w)))
+}
+
+/// What a service runs: its command first (a `redis` image started as `redis-sentinel`), then
+/// its image, then for a `build:` service the image its Dockerfile builds from and the command
+/// it starts.
+pub fn runs(service: &Service, facts: &ProjectFacts) -> Runs {
+    let words: Vec<&str> = service.start_words().map(|w| w.text.as_str()).collect();
+    let program = |name: &str| words.iter().any(|w| w.rsplit('/').next() == Some(name));
+    if program("redis-sentinel") || words.contains(&"--sentinel") {
+        return Runs::Sentinel;
+    }
+    if program("patroni") {
+        return Runs::PostgresHa;
+    }
+    if program("etcd") {
+        return Runs::Etcd;
+    }
+    if let Some(kind) = service.image.as_ref().and_then(|i| runs_image(&i.value)) {
+        return kind;
+    }
+    let dockerfile = dockerfile_of(service, facts);
+    if let Some(kind) = dockerfile.and_then(|d| runs_image(&d.base_image)) {
+        return kind;
+    }
+    if service.command.is_some() {
+        if runs_app_server(words.iter().copied()) {
+            return Runs::App;
+        }
+        return Runs::Other;
+    }
+    if dockerfile.is_some_and(|d| runs_app_server(d.start.split_whitespace())) {
+        return Runs::App;
+    }
+    Runs::Other
+}
+
+/// The Dockerfile a `build:` service builds, when it is in the repository.
+pub fn dockerfile_of<'f>(service: &Service, facts: &'f ProjectFacts) -> Option<&'f DockerfileFact> {
+    let path = service.build.as_ref()?.value.dockerfile.as_ref()?;
+    facts.dockerfiles.iter().find(|d| &d.path == path)
+}
+
+/// Whether the service has a healthcheck that runs: its own (not disabled), or else the
+/// `HEALTHCHECK` of the Dockerfile it builds.
+pub fn has_healthcheck(service: &Service, facts: &ProjectFacts) -> bool {
+    match &service.healthcheck {
+        Some(h) => !h.disabled,
+        None => dockerfile_of(service, facts).is_some_and(|d| d.healthcheck == Some(true)),
+    }
+}
+
+/// Services that others wait on to finish (`condition: service_completed_successfully`):
+/// one-shot jobs such as migrations.
+pub fn one_shot(project: &ComposeProject, name: &str) -> bool {
+    project.services.iter().any(|s| {
+        s.depends_on.iter().any(|d| {
+            d.service == name && d.condition.as_deref() == Some("service_completed_successfully")
+        })
+    })
+}
+
+/// The compose projects of the repository.
+pub fn compose_projects(facts: &ProjectFacts) -> Vec<ComposeProject> {
+    projects(&facts.compose_files)
+}
+
+/// A `-c name=value` / `--name=value` server flag among a command's words (PostgreSQL).
+pub fn server_flag<'w>(words: &'w [Word], name: &str) -> Option<(&'w str, &'w Word)> {
+    words.iter().enumerate().find_map(|(i, w)| {
+        let text = w.text.as_str();
+        let setting = if let Some(rest) = text.strip_prefix("--") {
+            rest
+        } else if let Some(rest) = text.strip_prefix("-c").filter(|r| !r.is_empty()) {
+            rest
+        } else if i > 0 && words[i - 1].text == "-c" {
+            text
+        } else {
+            return None;
+        };
+        let (key, value) = setting.split_once('=')?;
+        (key.trim().replace('-', "_") == name).then_some((value.trim(), w))
+    })
+}
+
+/// PostgreSQL's boolean spellings of false (a unique prefix of `off` is accepted too).
+pub fn pg_false(value: &str) -> bool {
+    let v = value.trim_matches(['\'', '"']).to_ascii_lowercase();
+    matches!(
+        v.as_str(),
+        "off" | "of" | "false" | "fals" | "fal" | "fa" | "f" | "no" | "n" | "0"
+    )
+}
+
+/// `HEALTHCHECK` of the final image: the last one in the final stage's chain.
+pub fn dockerfile_healthcheck(file: &Dockerfile<'_, '_>) -> Option<bool> {
+    let last = file.stages.len().checked_sub(1)?;
+    crate::rules::dkr::stage_chain(file, last)
+        .iter()
+        .rev()
+        .flat_map(|s| s.instructions.iter().rev())
+        .find_map(|inst| match inst {
+            Inst::Healthcheck(h) => Some(matches!(h.arguments, HealthcheckArguments::Cmd { .. })),
+            _ => None,
+        })
+}
+
+/// The final image's ENTRYPOINT and CMD words, space-joined.
+pub fn dockerfile_start(file: &Dockerfile<'_, '_>) -> String {
+    let (cmd, entrypoint) = crate::rules::dkr::final_commands(file);
+    let mut words: Vec<String> = Vec::new();
+    for args in entrypoint
+        .map(|e| &e.arguments)
+        .into_iter()
+        .chain(cmd.map(|c| &c.arguments))
+    {
+        for c in command_words(args, file.escape) {
+            words.extend(c.words.into_iter().map(|w| w.text));
+        }
+    }
+    words.join(" ")
+}
+
+/// Reads a Patroni configuration: the etcd members and the PostgreSQL parameters.
+pub fn patroni_fact(doc: &Yaml, path: &Path, file: FileId) -> PatroniFact {
+    let etcd_hosts = ["etcd3", "etcd"].iter().find_map(|k| {
+        let (key, hosts) = doc.get(k)?.entry("hosts")?;
+        let members: Vec<String> = match hosts.as_str() {
+            Some(s) => s
+                .split(',')
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            None => hosts
+                .as_seq()
+                .iter()
+                .filter_map(|h| h.as_str().map(str::to_string))
+                .collect(),
+        };
+        Some((key.span.clone(), members))
+    });
+    let mut parameters = Vec::new();
+    let mut anchor = None;
+    for path in [
+        &["postgresql", "parameters"][..],
+        &["bootstrap", "dcs", "postgresql", "parameters"][..],
+    ] {
+        let parent = doc.path(&path[..path.len() - 1]);
+        if let Some((k, params)) = parent.and_then(|p| p.entry("parameters")) {
+            anchor.get_or_insert(k.span.clone());
+            for (name, value) in params.entries() {
+                if let (Some(n), Some(v)) = (name.as_str(), value.as_str()) {
+                    parameters.push((n.to_string(), v.to_string(), value.span.clone()));
+                }
+            }
+        }
+    }
+    let anchor = anchor
+        .or_else(|| doc.entry("postgresql").map(|(k, _)| k.span.clone()))
+        .unwrap_or(0..0);
+    PatroniFact {
+        file,
+        path: path.to_path_buf(),
+        etcd_hosts,
+        parameters,
+        anchor,
+    }
+}
+
+/// Reads a `prometheus.yml`.
+pub fn prometheus_fact(doc: &Yaml, path: &Path, file: FileId) -> PrometheusFact {
+    let has_rule_files = doc
+        .get("rule_files")
+        .is_some_and(|r| !r.as_seq().is_empty() || r.as_str().is_some_and(|s| !s.is_empty()));
+    let anchor = doc
+        .entry("global")
+        .or_else(|| doc.entries().first().map(|(k, v)| (k, v)))
+        .map_or(0..0, |(k, _)| k.span.clone());
+    PrometheusFact {
+        file,
+        path: path.to_path_buf(),
+        has_rule_files,
+        anchor,
+    }
+}
+
+/// Where a finding about a service as a whole points: its key.
+pub fn service_anchor(service: &Service) -> (FileId, Span) {
+    (service.file, service.key.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_images() {
+        assert_eq!(runs_image("postgres:16-alpine"), Some(Runs::Postgres));
+        assert_eq!(
+            runs_image("docker.io/bitnami/postgresql:16"),
+            Some(Runs::Postgres)
+        );
+        assert_eq!(
+            runs_image("bitnami/postgresql-repmgr:16"),
+            Some(Runs::PostgresHa)
+        );
+        assert_eq!(
+            runs_image("registry.opensource.zalan.do/acid/spilo-16:3.2"),
+            Some(Runs::PostgresHa)
+        );
+        assert_eq!(runs_image("bitnami/redis:7.2"), Some(Runs::Redis));
+        assert_eq!(
+            runs_image("bitnami/redis-sentinel:7.2"),
+            Some(Runs::Sentinel)
+        );
+        assert_eq!(runs_image("quay.io/coreos/etcd:v3.5.9"), Some(Runs::Etcd));
+        assert_eq!(runs_image("prometheuscommunity/postgres-exporter"), None);
+        assert_eq!(runs_image("oliver006/redis_exporter"), None);
+        assert_eq!(runs_image("localhost:5000/postgres"), Some(Runs::Postgres));
+    }
+
+    #[test]
+    fn server_flags() {
+        let words: Vec<Word> = crate::parse::shell_words::split_commands(
+            "postgres -c autovacuum=off -clog_min_duration_statement=200 --max_connections=50",
+            0,
+            '\\',
+        )
+        .remove(0)
+        .words;
+        assert_eq!(server_flag(&words, "autovacuum").map(|f| f.0), Some("off"));
+        assert_eq!(
+            server_flag(&words, "log_min_duration_statement").map(|f| f.0),
+            Some("200")
+        );
+        assert_eq!(
+            server_flag(&words, "max_connections").map(|f| f.0),
+            Some("50")
+        );
+    }
+}

@@ -1,0 +1,790 @@
+//! The Compose model: what a compose file's services declare, read from the span-carrying YAML
+//! tree following the Compose specification (https://docs.docker.com/reference/compose-file/),
+//! and merged the way `docker compose` merges `compose.yaml` with `compose.override.yaml`.
+//!
+//! Every element keeps the file and byte span it was written at, so a finding about a merged
+//! service still points at the line that set (or should set) the value. The model owns its
+//! data: it outlives the file's tree and is part of the project facts.
+
+use crate::facts::normalize_join;
+use crate::parse::shell_words::{split_commands, Word};
+use crate::parse::yaml::{Yaml, YamlValue};
+use crate::source::{FileId, Span};
+use std::path::{Path, PathBuf};
+
+/// A value with the file and span it was written at.
+#[derive(Debug, Clone)]
+pub struct At<T> {
+    pub file: FileId,
+    pub span: Span,
+    pub value: T,
+}
+
+/// One compose file's services (one YAML document).
+#[derive(Debug, Clone)]
+pub struct ComposeFile {
+    pub file: FileId,
+    /// Relative to the project root.
+    pub path: PathBuf,
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// Resolved relative to the project root; `None` for a URL or a context outside it.
+    pub dockerfile: Option<PathBuf>,
+}
+
+/// `environment:` entry (map or `NAME=value` list form).
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub file: FileId,
+    pub name: String,
+    /// `None` for `NAME` alone (list form) or `NAME:` with no value: taken from the shell.
+    pub value: Option<String>,
+    /// The value as written (the whole entry for a list item).
+    pub span: Span,
+}
+
+impl EnvVar {
+    /// Whether the value is a `${VAR}` / `$VAR` interpolation (any form: `${VAR:?err}`,
+    /// `${VAR:-default}`), i.e. it comes from outside the file.
+    pub fn is_reference(&self) -> bool {
+        self.value.as_deref().is_none_or(has_interpolation)
+    }
+}
+
+/// `$VAR` or `${...}` anywhere in a value (`$$` is a literal dollar).
+pub fn has_interpolation(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            match bytes.get(i + 1) {
+                Some(b'$') => {
+                    i += 2;
+                    continue;
+                }
+                Some(b'{') => return true,
+                Some(c) if c.is_ascii_alphabetic() || *c == b'_' => return true,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// A `ports:` entry, short (`"127.0.0.1:5432:5432/tcp"`) or long syntax.
+#[derive(Debug, Clone)]
+pub struct Port {
+    pub file: FileId,
+    pub span: Span,
+    pub host_ip: Option<String>,
+    /// The host port (or range); `None` publishes on an ephemeral host port.
+    pub published: Option<String>,
+    pub target: String,
+}
+
+impl Port {
+    /// Whether the port is reachable from other hosts: no host IP, `0.0.0.0` or `::`.
+    /// An interpolated host IP is unknown and counted as bound.
+    pub fn on_all_interfaces(&self) -> bool {
+        match self.host_ip.as_deref() {
+            None => true,
+            Some(ip) => matches!(ip.trim_matches(['[', ']']), "" | "0.0.0.0" | "::"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    pub file: FileId,
+    /// The entry: the list item, or the service's key in the map form.
+    pub span: Span,
+    pub service: String,
+    /// `condition:` of the map form; `None` in the list form (which means `service_started`).
+    pub condition: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Healthcheck {
+    pub file: FileId,
+    /// The `healthcheck:` key.
+    pub span: Span,
+    /// `disable: true`, or `test: ["NONE"]`.
+    pub disabled: bool,
+}
+
+/// A `volumes:` entry: `source:target[:mode]` or the long syntax.
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub file: FileId,
+    pub span: Span,
+    /// A bind mount's host path resolved against the project root; `None` for a named volume
+    /// or a path outside the repository.
+    pub host_path: Option<PathBuf>,
+    pub target: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    /// The file and key that define the service (its first file when merged).
+    pub file: FileId,
+    pub key: Span,
+    pub image: Option<At<String>>,
+    pub build: Option<At<Build>>,
+    /// `command:` words (string form split like a shell; list form item by item). Words of a
+    /// `sh -c` script or an `echo '…'` string are also split into their own words, pointing
+    /// at the string that holds them.
+    pub command: Option<At<Vec<Word>>>,
+    pub entrypoint: Option<At<Vec<Word>>>,
+    pub environment: Vec<EnvVar>,
+    pub env_files: Vec<At<String>>,
+    pub ports: Vec<Port>,
+    pub depends_on: Vec<Dependency>,
+    pub healthcheck: Option<Healthcheck>,
+    pub restart: Option<At<String>>,
+    /// `deploy.replicas` (or the legacy `scale:`).
+    pub replicas: Option<At<u32>>,
+    pub restart_policy: Option<At<()>>,
+    pub secrets: Vec<String>,
+    pub volumes: Vec<Volume>,
+    pub profiles: Vec<String>,
+}
+
+impl Service {
+    pub fn env(&self, name: &str) -> Option<&EnvVar> {
+        self.environment.iter().find(|e| e.name == name)
+    }
+
+    /// The words the container starts with: entrypoint then command.
+    pub fn start_words(&self) -> impl Iterator<Item = &Word> {
+        self.entrypoint
+            .iter()
+            .chain(self.command.iter())
+            .flat_map(|c| c.value.iter())
+    }
+
+    /// How many containers run: `deploy.replicas`, default 1.
+    pub fn replica_count(&self) -> u32 {
+        self.replicas.as_ref().map_or(1, |r| r.value)
+    }
+}
+
+/// Reads one compose document. `path` is the compose file's path relative to the root.
+pub fn read(doc: &Yaml, path: &Path, file: FileId) -> ComposeFile {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let services = doc
+        .get("services")
+        .map(|s| {
+            s.entries()
+                .iter()
+                .filter_map(|(k, v)| Some(service(k.as_str()?, k, v, dir, file)))
+                .collect()
+        })
+        .unwrap_or_default();
+    ComposeFile {
+        file,
+        path: path.to_path_buf(),
+        services,
+    }
+}
+
+fn at<T>(file: FileId, node: &Yaml, value: T) -> At<T> {
+    At {
+        file,
+        span: node.span.clone(),
+        value,
+    }
+}
+
+fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Service {
+    let str_of = |k: &str| {
+        node.get(k)
+            .and_then(|v| Some(at(file, v, v.as_str()?.to_string())))
+    };
+    let build = node.entry("build").map(|(k, v)| {
+        let (context, dockerfile) = match v.as_str() {
+            Some(context) => (context, None),
+            None => (
+                v.get("context").and_then(Yaml::as_str).unwrap_or("."),
+                v.get("dockerfile").and_then(Yaml::as_str),
+            ),
+        };
+        let local = !(context.contains("://") || context.starts_with("git@"));
+        let dockerfile = local
+            .then(|| normalize_join(dir, context))
+            .flatten()
+            .and_then(|ctx| match dockerfile {
+                // Relative to the context (Compose specification, build.dockerfile).
+                Some(df) => normalize_join(&ctx, df),
+                None => Some(ctx.join("Dockerfile")),
+            });
+        at(file, k, Build { dockerfile })
+    });
+    let deploy = node.get("deploy");
+    let replicas = deploy
+        .and_then(|d| d.get("replicas"))
+        .or_else(|| node.get("scale"))
+        .and_then(|r| Some(at(file, r, r.as_str()?.parse().ok()?)));
+    let restart_policy = deploy
+        .and_then(|d| d.entry("restart_policy"))
+        .map(|(k, _)| at(file, k, ()));
+    let healthcheck = node.entry("healthcheck").map(|(k, v)| {
+        let disable = v
+            .get("disable")
+            .and_then(Yaml::as_str)
+            .is_some_and(|s| s == "true");
+        let test_none = v.get("test").is_some_and(|t| {
+            t.as_str() == Some("NONE") || t.as_seq().first().and_then(Yaml::as_str) == Some("NONE")
+        });
+        Healthcheck {
+            file,
+            span: k.span.clone(),
+            disabled: disable || test_none,
+        }
+    });
+    Service {
+        name: name.to_string(),
+        file,
+        key: key.span.clone(),
+        image: str_of("image"),
+        build,
+        command: node.get("command").map(|v| at(file, v, words(v))),
+        entrypoint: node.get("entrypoint").map(|v| at(file, v, words(v))),
+        environment: node
+            .get("environment")
+            .map(|e| environment(e, file))
+            .unwrap_or_default(),
+        env_files: node
+            .get("env_file")
+            .map(|e| string_or_list(e, &["path"], file))
+            .unwrap_or_default(),
+        ports: node
+            .get("ports")
+            .map(|p| p.as_seq().iter().filter_map(|p| port(p, file)).collect())
+            .unwrap_or_default(),
+        depends_on: node
+            .get("depends_on")
+            .map(|d| depends_on(d, file))
+            .unwrap_or_default(),
+        healthcheck,
+        restart: str_of("restart"),
+        replicas,
+        restart_policy,
+        secrets: node
+            .get("secrets")
+            .map(|s| string_or_list(s, &["source"], file))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+        volumes: node
+            .get("volumes")
+            .map(|v| {
+                v.as_seq()
+                    .iter()
+                    .filter_map(|v| volume(v, dir, file))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        profiles: node
+            .get("profiles")
+            .map(|p| {
+                p.as_seq()
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// A string or a list of strings (or of maps whose `keys` hold the string).
+fn string_or_list(node: &Yaml, keys: &[&str], file: FileId) -> Vec<At<String>> {
+    if let Some(s) = node.as_str() {
+        return vec![at(file, node, s.to_string())];
+    }
+    node.as_seq()
+        .iter()
+        .filter_map(|item| {
+            let value = item
+                .as_str()
+                .or_else(|| keys.iter().find_map(|k| item.get(k).and_then(Yaml::as_str)))?;
+            Some(at(file, item, value.to_string()))
+        })
+        .collect()
+}
+
+/// Where the text of a scalar starts in the file, when its value is written verbatim (plain)
+/// or inside simple quotes; other scalars (escapes, folded blocks) get no inner offsets.
+fn scalar_base(node: &Yaml, text: &str) -> Option<usize> {
+    let len = node.span.end.checked_sub(node.span.start)?;
+    if len == text.len() {
+        Some(node.span.start)
+    } else if len == text.len() + 2 {
+        Some(node.span.start + 1)
+    } else {
+        None
+    }
+}
+
+/// The words of a `command:` / `entrypoint:`.
+fn words(node: &Yaml) -> Vec<Word> {
+    let mut out = Vec::new();
+    match &node.value {
+        YamlValue::Scalar(text) => {
+            let base = scalar_base(node, text);
+            for cmd in split_commands(text, base.unwrap_or(0), '\\') {
+                for mut w in cmd.words {
+                    if base.is_none() {
+                        w.span = node.span.clone();
+                    }
+                    push_word(&mut out, w);
+                }
+            }
+        }
+        YamlValue::Seq(items) => {
+            for item in items {
+                if let Some(text) = item.as_str() {
+                    push_word(
+                        &mut out,
+                        Word {
+                            text: text.to_string(),
+                            span: item.span.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Pushes a word, then the words of a string that holds several (a `sh -c` script, an
+/// `echo '…'` line), all pointing at that string.
+fn push_word(out: &mut Vec<Word>, word: Word) {
+    let inner: Vec<Word> = if word.text.contains(char::is_whitespace) {
+        split_commands(&word.text, 0, '\\')
+            .into_iter()
+            .flat_map(|c| c.words)
+            .map(|w| Word {
+                text: w.text,
+                span: word.span.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    out.push(word);
+    out.extend(inner);
+}
+
+fn environment(node: &Yaml, file: FileId) -> Vec<EnvVar> {
+    if node.is_map() {
+        return node
+            .entries()
+            .iter()
+            .filter_map(|(k, v)| {
+                Some(EnvVar {
+                    file,
+                    name: k.as_str()?.to_string(),
+                    value: v.as_str().map(str::to_string),
+                    span: if matches!(v.value, YamlValue::Null) {
+                        k.span.clone()
+                    } else {
+                        v.span.clone()
+                    },
+                })
+            })
+            .collect();
+    }
+    node.as_seq()
+        .iter()
+        .filter_map(|item| {
+            let text = item.as_str()?;
+            let (name, value) = match text.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (text, None),
+            };
+            // Point at the value when the item is written verbatim.
+            let span = match (scalar_base(item, text), &value) {
+                (Some(base), Some(_)) => base + name.len() + 1..base + text.len(),
+                _ => item.span.clone(),
+            };
+            Some(EnvVar {
+                file,
+                name: name.trim().to_string(),
+                value,
+                span,
+            })
+        })
+        .collect()
+}
+
+fn port(node: &Yaml, file: FileId) -> Option<Port> {
+    if node.is_map() {
+        let s = |k: &str| node.get(k).and_then(Yaml::as_str).map(str::to_string);
+        return Some(Port {
+            file,
+            span: node.span.clone(),
+            host_ip: s("host_ip"),
+            published: s("published"),
+            target: s("target")?,
+        });
+    }
+    let text = node.as_str()?;
+    let spec = text.split('/').next().unwrap_or(text);
+    // `[::1]:5432:5432`: an IPv6 host IP is bracketed.
+    let (host_ip, rest) = match spec.strip_prefix('[') {
+        Some(after) => {
+            let (ip, rest) = after.split_once(']')?;
+            (Some(ip.to_string()), rest.trim_start_matches(':'))
+        }
+        None => (None, spec),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    let (host_ip, published, target) = match (host_ip, parts.as_slice()) {
+        (Some(ip), [published, target]) => (Some(ip), Some(published.to_string()), *target),
+        (None, [target]) => (None, None, *target),
+        (None, [published, target]) => (None, Some(published.to_string()), *target),
+        (None, [ip, published, target]) => (
+            Some(ip.to_string()),
+            Some(published.to_string()).filter(|p| !p.is_empty()),
+            *target,
+        ),
+        _ => return None,
+    };
+    Some(Port {
+        file,
+        span: node.span.clone(),
+        host_ip,
+        published,
+        target: target.to_string(),
+    })
+}
+
+fn depends_on(node: &Yaml, file: FileId) -> Vec<Dependency> {
+    if node.is_map() {
+        return node
+            .entries()
+            .iter()
+            .filter_map(|(k, v)| {
+                Some(Dependency {
+                    file,
+                    span: k.span.clone(),
+                    service: k.as_str()?.to_string(),
+                    condition: v
+                        .get("condition")
+                        .and_then(Yaml::as_str)
+                        .map(str::to_string),
+                })
+            })
+            .collect();
+    }
+    node.as_seq()
+        .iter()
+        .filter_map(|item| {
+            Some(Dependency {
+                file,
+                span: item.span.clone(),
+                service: item.as_str()?.to_string(),
+                condition: None,
+            })
+        })
+        .collect()
+}
+
+fn volume(node: &Yaml, dir: &Path, file: FileId) -> Option<Volume> {
+    let (source, target) = if node.is_map() {
+        (
+            node.get("source").and_then(Yaml::as_str).unwrap_or(""),
+            node.get("target").and_then(Yaml::as_str)?,
+        )
+    } else {
+        let text = node.as_str()?;
+        let mut parts = text.splitn(3, ':');
+        let first = parts.next()?;
+        match parts.next() {
+            Some(target) => (first, target),
+            None => ("", first),
+        }
+    };
+    let is_path = source.starts_with('.') || source.starts_with('/') || source.starts_with('~');
+    let host_path = (is_path && !source.starts_with('/') && !source.starts_with('~'))
+        .then(|| normalize_join(dir, source))
+        .flatten();
+    Some(Volume {
+        file,
+        span: node.span.clone(),
+        host_path,
+        target: target.to_string(),
+    })
+}
+
+/// Merges an override file's service over the base one as `docker compose` does
+/// (https://docs.docker.com/reference/compose-file/merge/): scalars and `command`/`entrypoint`
+/// are replaced, `environment` and `depends_on` are merged by key, `ports` are appended,
+/// `volumes` are merged by target, `healthcheck` is merged (an override adds or disables it).
+pub fn merge(base: &Service, over: &Service) -> Service {
+    let mut out = base.clone();
+    macro_rules! replace {
+        ($($field:ident),*) => {$(
+            if over.$field.is_some() {
+                out.$field = over.$field.clone();
+            }
+        )*};
+    }
+    replace!(
+        image,
+        build,
+        command,
+        entrypoint,
+        restart,
+        replicas,
+        restart_policy
+    );
+    if let Some(h) = &over.healthcheck {
+        out.healthcheck = Some(Healthcheck {
+            disabled: h.disabled,
+            ..h.clone()
+        });
+    }
+    for var in &over.environment {
+        out.environment.retain(|e| e.name != var.name);
+        out.environment.push(var.clone());
+    }
+    for dep in &over.depends_on {
+        out.depends_on.retain(|d| d.service != dep.service);
+        out.depends_on.push(dep.clone());
+    }
+    for v in &over.volumes {
+        out.volumes.retain(|b| b.target != v.target);
+        out.volumes.push(v.clone());
+    }
+    out.ports.extend(over.ports.iter().cloned());
+    out.env_files.extend(over.env_files.iter().cloned());
+    for s in &over.secrets {
+        if !out.secrets.contains(s) {
+            out.secrets.push(s.clone());
+        }
+    }
+    if !over.profiles.is_empty() {
+        out.profiles = over.profiles.clone();
+    }
+    out
+}
+
+/// A set of compose files Docker reads together: a folder's default file and its override, or
+/// a variant file (`docker-compose.prod.yml`) over the folder's default file.
+#[derive(Debug, Clone)]
+pub struct ComposeProject {
+    pub files: Vec<FileId>,
+    /// The first file's path (the default file when there is one).
+    pub path: PathBuf,
+    pub services: Vec<Service>,
+}
+
+impl ComposeProject {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Whether the files are for development or tests only (`docker-compose.dev.yml`,
+    /// `compose.test.yaml`, or under a tests/examples folder): production advice such as
+    /// replicas and slow-query logging does not apply to them.
+    pub fn is_development(&self) -> bool {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let dev_name = name.split(['.', '-', '_']).any(|part| {
+            matches!(
+                part,
+                "dev" | "development" | "test" | "tests" | "local" | "ci" | "e2e"
+            )
+        });
+        dev_name
+            || self.path.components().any(|c| {
+                let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+                crate::facts::OUT_OF_SCOPE_DIRS.contains(&part.as_str())
+            })
+    }
+}
+
+/// The default file names, in Docker's order of preference, and their override names.
+const DEFAULTS: &[(&str, &[&str])] = &[
+    (
+        "compose.yaml",
+        &["compose.override.yaml", "compose.override.yml"],
+    ),
+    (
+        "compose.yml",
+        &["compose.override.yml", "compose.override.yaml"],
+    ),
+    (
+        "docker-compose.yml",
+        &[
+            "docker-compose.override.yml",
+            "docker-compose.override.yaml",
+        ],
+    ),
+    (
+        "docker-compose.yaml",
+        &[
+            "docker-compose.override.yaml",
+            "docker-compose.override.yml",
+        ],
+    ),
+];
+
+fn merge_files(files: &[&ComposeFile]) -> Vec<Service> {
+    let mut services: Vec<Service> = Vec::new();
+    for f in files {
+        for s in &f.services {
+            match services.iter_mut().find(|e| e.name == s.name) {
+                Some(existing) => *existing = merge(existing, s),
+                None => services.push(s.clone()),
+            }
+        }
+    }
+    services
+}
+
+/// Groups compose files into the projects Docker would run. In each folder the default file
+/// is merged with its override; every other compose file there is merged over the default file
+/// (it is written to be used with `-f default -f variant`); a folder without a default file
+/// has each file on its own.
+pub fn projects(files: &[ComposeFile]) -> Vec<ComposeProject> {
+    let mut folders: Vec<&Path> = files
+        .iter()
+        .map(|f| f.path.parent().unwrap_or(Path::new("")))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let mut out = Vec::new();
+    for dir in folders {
+        let here: Vec<&ComposeFile> = files
+            .iter()
+            .filter(|f| f.path.parent().unwrap_or(Path::new("")) == dir)
+            .collect();
+        let named = |name: &str| {
+            here.iter()
+                .find(|f| f.path.file_name().is_some_and(|n| n == name))
+                .copied()
+        };
+        let default = DEFAULTS
+            .iter()
+            .find_map(|(name, overrides)| Some((named(name)?, overrides)));
+        let mut used: Vec<FileId> = Vec::new();
+        let mut group = |members: Vec<&ComposeFile>, out: &mut Vec<ComposeProject>| {
+            used.extend(members.iter().map(|f| f.file));
+            out.push(ComposeProject {
+                files: members.iter().map(|f| f.file).collect(),
+                path: members[0].path.clone(),
+                services: merge_files(&members),
+            });
+        };
+        match default {
+            Some((base, overrides)) => {
+                let over = overrides.iter().find_map(|o| named(o));
+                let mut members = vec![base];
+                members.extend(over);
+                group(members, &mut out);
+                let is_override = |f: &ComposeFile| {
+                    f.path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().contains(".override."))
+                };
+                for f in &here {
+                    if f.file != base.file && !is_override(f) {
+                        group(vec![base, f], &mut out);
+                    }
+                }
+            }
+            None => {
+                for f in &here {
+                    group(vec![f], &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str, path: &str, file: FileId) -> ComposeFile {
+        let docs = crate::parse::yaml::parse(text).ok().expect("yaml");
+        read(&docs[0], Path::new(path), file)
+    }
+
+    #[test]
+    fn reads_service_fields() {
+        let text = "services:\n  db:\n    image: postgres:16\n    command: postgres -c autovacuum=off\n    environment:\n      - POSTGRES_PASSWORD=secret\n      - POSTGRES_USER\n    ports:\n      - \"127.0.0.1:5432:5432\"\n      - target: 6379\n        published: 6379\n      - \"[::1]:1:2\"\n      - \"5433\"\n    depends_on:\n      etcd:\n        condition: service_healthy\n    healthcheck:\n      disable: true\n    deploy:\n      replicas: 3\n";
+        let f = read_text(text, "compose.yaml", 0);
+        let db = &f.services[0];
+        assert_eq!(
+            db.image.as_ref().map(|i| i.value.as_str()),
+            Some("postgres:16")
+        );
+        let cmd = db.command.as_ref().expect("command");
+        assert_eq!(cmd.value[2].text, "autovacuum=off");
+        assert_eq!(&text[cmd.value[2].span.clone()], "autovacuum=off");
+        let pw = db.env("POSTGRES_PASSWORD").expect("env");
+        assert_eq!(&text[pw.span.clone()], "secret");
+        assert!(!pw.is_reference());
+        assert!(db.env("POSTGRES_USER").expect("user").is_reference());
+        assert!(!db.ports[0].on_all_interfaces());
+        assert!(db.ports[1].on_all_interfaces());
+        assert_eq!(db.ports[2].host_ip.as_deref(), Some("::1"));
+        assert!(db.ports[3].published.is_none());
+        assert_eq!(
+            db.depends_on[0].condition.as_deref(),
+            Some("service_healthy")
+        );
+        assert!(db.healthcheck.as_ref().is_some_and(|h| h.disabled));
+        assert_eq!(db.replica_count(), 3);
+    }
+
+    #[test]
+    fn references() {
+        for r in ["${A}", "${A:?err}", "${A:-}", "$A", "x${A}y"] {
+            assert!(has_interpolation(r), "{r}");
+        }
+        for l in ["secret", "$$notavar", "pa$", "$1"] {
+            assert!(!has_interpolation(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn override_adds_healthcheck() {
+        let base = read_text(
+            "services:\n  db:\n    image: postgres\n    environment:\n      A: x\n",
+            "compose.yaml",
+            0,
+        );
+        let over = read_text(
+            "services:\n  db:\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n    environment:\n      A: ${A}\n",
+            "compose.override.yaml",
+            1,
+        );
+        let other = read_text(
+            "services:\n  x:\n    image: redis\n",
+            "other/compose.yaml",
+            2,
+        );
+        let projects = projects(&[base, over, other]);
+        assert_eq!(projects.len(), 2);
+        let db = projects.iter().find_map(|p| p.service("db")).expect("db");
+        assert!(db.healthcheck.is_some());
+        assert_eq!(db.file, 0);
+        assert!(db.env("A").expect("A").is_reference());
+    }
+}
