@@ -20,6 +20,8 @@ pub struct PythonIndex {
     /// Computed on first use and shared by every Python file rule (each would otherwise walk
     /// the whole project once per module).
     handlers: OnceLock<Vec<RouteHandler>>,
+    /// Route handlers by the file defining them (each Python file rule asks for its own).
+    handlers_by_file: OnceLock<HashMap<FileId, Vec<usize>>>,
     /// Proper dotted suffixes of module names (`x.y` of `backend.x.y`) -> the one module that
     /// ends with it, `None` when several do. Name resolution asks for modules that do not
     /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
@@ -162,6 +164,8 @@ impl PythonIndex {
     pub fn route_handlers(&self) -> &[RouteHandler] {
         self.handlers.get_or_init(|| {
             let mut out: Vec<RouteHandler> = Vec::new();
+            let mut seen: std::collections::HashSet<(FileId, Span)> =
+                std::collections::HashSet::new();
             let objects = self.app_objects();
             for route in self.routes() {
                 let decl = route.decl;
@@ -179,7 +183,7 @@ impl PythonIndex {
                     };
                     (m.file, f.span.clone(), f.is_async)
                 };
-                if out.iter().any(|h| h.file == file && h.span == span) {
+                if !seen.insert((file, span.clone())) {
                     continue;
                 }
                 out.push(RouteHandler {
@@ -210,7 +214,19 @@ impl PythonIndex {
 
     /// The route handlers defined in one file.
     pub fn handlers_in(&self, file: FileId) -> impl Iterator<Item = &RouteHandler> {
-        self.route_handlers().iter().filter(move |h| h.file == file)
+        let handlers = self.route_handlers();
+        let by_file = self.handlers_by_file.get_or_init(|| {
+            let mut map: HashMap<FileId, Vec<usize>> = HashMap::new();
+            for (i, h) in handlers.iter().enumerate() {
+                map.entry(h.file).or_default().push(i);
+            }
+            map
+        });
+        by_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &handlers[i])
     }
 
     pub fn module(&self, name: &str) -> Option<&ModuleSummary> {
@@ -352,11 +368,14 @@ impl PythonIndex {
                     ));
             }
         }
+        // By name: a project with thousands of routers must not scan them per route.
+        let objects: HashMap<&str, &AppObject> =
+            objects.iter().map(|o| (o.qualname.as_str(), o)).collect();
         let mut out = Vec::new();
         for m in &self.modules {
             for decl in &m.routes {
                 let owner = self.canonical(&decl.owner);
-                let Some(obj) = objects.iter().find(|o| o.qualname == owner) else {
+                let Some(obj) = objects.get(owner.as_str()) else {
                     continue;
                 };
                 let reached = if obj.is_app {
@@ -389,14 +408,14 @@ impl PythonIndex {
 fn prefix_from_app(
     router: &str,
     parents: &HashMap<String, Vec<(String, String)>>,
-    objects: &[AppObject],
+    objects: &HashMap<&str, &AppObject>,
     depth: usize,
 ) -> Option<(String, String)> {
     if depth > 16 {
         return None;
     }
     for (parent, include_prefix) in parents.get(router)? {
-        let Some(obj) = objects.iter().find(|o| &o.qualname == parent) else {
+        let Some(obj) = objects.get(parent.as_str()) else {
             continue;
         };
         if obj.is_app {
