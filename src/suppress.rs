@@ -19,6 +19,9 @@ pub struct Directive {
     /// Each named rule: its registry index (None when unknown) and the span of the name.
     pub codes: Vec<(Option<usize>, String, Span)>,
     pub used: Vec<bool>,
+    /// A bare `# noqa` (Python): every rule on its line, as flake8 and ruff read it. It is
+    /// never reported as unused, since it also speaks to other tools.
+    pub blanket: bool,
 }
 
 /// All directives of one file.
@@ -96,6 +99,9 @@ impl Suppressions {
         candidates.sort_unstable();
         for index in candidates {
             let directive = &mut self.directives[index];
+            if directive.blanket {
+                return true;
+            }
             if let Some(i) = directive
                 .codes
                 .iter()
@@ -162,6 +168,19 @@ fn parse_comment(
             };
             push(out, scope, &inner[..close], list_at + 1);
         } else if python {
+            let bare = trimmed
+                .get(.."noqa".len())
+                .is_some_and(|head| head.eq_ignore_ascii_case("noqa"))
+                && trimmed["noqa".len()..].trim_start().is_empty();
+            if bare {
+                out.push(Directive {
+                    scope: Scope::Line(line),
+                    codes: Vec::new(),
+                    used: Vec::new(),
+                    blanket: true,
+                });
+                continue;
+            }
             // Case-insensitive, as ruff and flake8 read it (`# NoQA: X` is common).
             let Some(rest) = trimmed
                 .get(.."noqa:".len())
@@ -187,6 +206,7 @@ fn parse_comment(
                     scope: Scope::Line(line),
                     codes,
                     used,
+                    blanket: false,
                 });
             }
         }
@@ -222,5 +242,10 @@ fn push(out: &mut Vec<Directive>, scope: Scope, list: &str, base: usize) {
         return;
     }
     let used = vec![false; codes.len()];
-    out.push(Directive { scope, codes, used });
+    out.push(Directive {
+        scope,
+        codes,
+        used,
+        blanket: false,
+    });
 }

@@ -99,7 +99,8 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                     Install::Pip => (
                         !pip_off
                             && !inline("PIP_NO_CACHE_DIR", pip_disables)
-                            && !has(&["--no-cache-dir"])
+                            // pip accepts unambiguous prefixes of long options: `--no-cache`.
+                            && !has(&["--no-cache-dir", "--no-cache"])
                             // Nothing is downloaded with --no-index (local wheels only).
                             && !has(&["--no-index"]),
                         "--no-cache-dir",
@@ -107,7 +108,8 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                     Install::Uv => (
                         !uv_off
                             && !inline("UV_NO_CACHE", uv_disables)
-                            && !has(&["--no-cache", "-n"]),
+                            // uv also spells it `--no-cache-dir` (an alias).
+                            && !has(&["--no-cache", "-n", "--no-cache-dir"]),
                         "--no-cache",
                     ),
                     Install::OtherPython => (false, ""),
