@@ -192,6 +192,21 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
 
     for project in discovery.projects {
         let base = report.files.len();
+        // Python modules feed the project index (routes, apps, models) and SQL files the schema,
+        // so linting one of them parses the rest of the project's Python too. Findings from
+        // those facts anchor in Python, SQL and the service configuration only: a pre-commit
+        // run on a Dockerfile or a workflow skips the project's Python.
+        let python_facts = project.files.iter().any(|f| {
+            f.requested
+                && matches!(
+                    f.kind,
+                    FileKind::Python
+                        | FileKind::Sql
+                        | FileKind::Compose
+                        | FileKind::PostgresConf
+                        | FileKind::PatroniYaml
+                )
+        });
         // Python module names depend on which folders are packages (hold an __init__.py).
         let is_package = |dir: &Path| project.paths.contains(&dir.join("__init__.py"));
         let modules: Vec<Option<(String, bool)>> = project
@@ -216,6 +231,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                         settings,
                         &display_path(&file.path, &cwd),
                         module.as_ref(),
+                        python_facts,
                     )
                 })
                 .collect()
@@ -532,6 +548,7 @@ fn process_file(
     settings: &Settings,
     shown: &str,
     module: Option<&(String, bool)>,
+    python_facts: bool,
 ) -> FileResult {
     let mut result = FileResult::default();
     // Kinds whose facts project rules read are parsed even when not requested.
@@ -551,11 +568,8 @@ fn process_file(
             | FileKind::PostgresConf
             | FileKind::PatroniYaml
             | FileKind::PrometheusYaml
-            // Python modules feed the project index (routes, apps, models) and SQL files the
-            // schema: linting one file must still see the rest of the project.
-            | FileKind::Python
-            | FileKind::Sql
-    );
+    ) || (python_facts
+        && matches!(file.kind, FileKind::Python | FileKind::Sql));
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
     }
@@ -910,25 +924,27 @@ fn process_file(
     // whose tree is kept for the Python pass.
     result.python_tree = python_tree;
     let facts = &result.facts;
-    let keep_source = !result.diagnostics.is_empty()
-        || facts.dockerfile.is_some()
-        || !facts.compose_builds.is_empty()
-        || !facts.compose_files.is_empty()
-        || facts.conf.is_some()
-        || facts.patroni.is_some()
-        || facts.prometheus.is_some()
-        || facts.workflow.is_some()
-        || facts.precommit_config.is_some()
-        || !facts.line_lengths.is_empty()
-        || !facts.coverage_thresholds.is_empty()
-        || !facts.coverage_runs.is_empty()
-        || !facts.python_versions.is_empty()
-        || !facts.dependencies.is_empty()
-        || facts.config_file.is_some()
-        || facts.schema.is_some()
-        || result.python_summary.is_some()
-        || result.python_tree.is_some()
-        || !result.suppressions.directives.is_empty();
+    // Only requested files can carry findings (the others only contribute facts).
+    let keep_source = file.requested
+        && (!result.diagnostics.is_empty()
+            || facts.dockerfile.is_some()
+            || !facts.compose_builds.is_empty()
+            || !facts.compose_files.is_empty()
+            || facts.conf.is_some()
+            || facts.patroni.is_some()
+            || facts.prometheus.is_some()
+            || facts.workflow.is_some()
+            || facts.precommit_config.is_some()
+            || !facts.line_lengths.is_empty()
+            || !facts.coverage_thresholds.is_empty()
+            || !facts.coverage_runs.is_empty()
+            || !facts.python_versions.is_empty()
+            || !facts.dependencies.is_empty()
+            || facts.config_file.is_some()
+            || facts.schema.is_some()
+            || result.python_summary.is_some()
+            || result.python_tree.is_some()
+            || !result.suppressions.directives.is_empty());
     if keep_source {
         result.source = Some(SourceText {
             text: std::sync::Arc::from(text),
