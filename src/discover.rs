@@ -68,7 +68,16 @@ pub fn project_root(path: &Path) -> PathBuf {
         }
         dir = d.parent();
     }
-    start.to_path_buf()
+    // No marker anywhere: a path inside the current folder belongs to the current folder's
+    // project, as `prodlint check .` from there would see it (ruff falls back the same way),
+    // so one file and the whole tree get the same facts.
+    match std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::path::absolute(cwd).ok())
+    {
+        Some(cwd) if start.starts_with(&cwd) => cwd,
+        _ => start.to_path_buf(),
+    }
 }
 
 /// Discovers the projects of `inputs` (absolute paths that exist); `root` overrides the search.
