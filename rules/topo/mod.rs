@@ -10,6 +10,7 @@ pub mod compose_missing_restart;
 pub mod compose_plaintext_password;
 pub mod database_port_published;
 pub mod etcd_quorum;
+pub mod pool_exceeds_max_connections;
 pub mod postgres_without_replica;
 pub mod prometheus_without_alerts;
 pub mod redis_sentinel_quorum;
@@ -52,6 +53,10 @@ pub static RULES: &[(&str, Check)] = &[
     (
         postgres_without_replica::META,
         Check::Project(postgres_without_replica::check),
+    ),
+    (
+        pool_exceeds_max_connections::META,
+        Check::Project(pool_exceeds_max_connections::check),
     ),
     (
         autovacuum_disabled::META,
