@@ -961,4 +961,47 @@ mod tests {
         assert_eq!(db.file, 0);
         assert!(db.env("A").expect("A").is_reference());
     }
+
+    #[test]
+    fn extends_and_include() {
+        let base = read_text(
+            "include:\n  - db/compose.yaml\n  - path: [cache.yml]\n  - oci://example/x\nservices:\n  api:\n    extends:\n      file: common.yml\n      service: web\n    command: uvicorn app:app\n  worker:\n    extends: api\n    environment:\n      A: b\n",
+            "compose.yaml",
+            0,
+        );
+        assert_eq!(
+            base.includes
+                .iter()
+                .map(|i| i.value.clone())
+                .collect::<Vec<_>>(),
+            vec![PathBuf::from("db/compose.yaml"), PathBuf::from("cache.yml")]
+        );
+        let common = read_text(
+            "services:\n  web:\n    build: ./backend\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    environment:\n      A: a\n",
+            "common.yml",
+            1,
+        );
+        let db = read_text(
+            "services:\n  postgres:\n    image: postgres:16\n",
+            "db/compose.yaml",
+            2,
+        );
+        let projects = projects(&[base, common, db]);
+        let main = projects
+            .iter()
+            .find(|p| p.path == Path::new("compose.yaml"))
+            .expect("main project");
+        assert!(main.service("postgres").is_some(), "included service");
+        let api = main.service("api").expect("api");
+        assert_eq!(api.file, 0);
+        assert!(api.healthcheck.is_some());
+        assert_eq!(
+            api.build.as_ref().and_then(|b| b.value.context.clone()),
+            Some(PathBuf::from("backend"))
+        );
+        let worker = main.service("worker").expect("worker");
+        assert!(worker.healthcheck.is_some(), "extends is transitive");
+        assert_eq!(worker.env("A").and_then(|e| e.value.as_deref()), Some("b"));
+        assert!(worker.command.is_some());
+    }
 }
