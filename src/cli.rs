@@ -245,6 +245,13 @@ pub fn rule_doc(index: usize) -> String {
             indent(&ex.bad),
             indent(&ex.good)
         ));
+        for other in &ex.with {
+            out.push_str(&format!(
+                "\nWith {}:\n\n{}\n",
+                other.path,
+                indent(&other.text)
+            ));
+        }
     }
     if !m.options.is_empty() {
         out.push_str(&format!("\nOptions ([tool.prodlint.rules.{}]):\n", m.code));

@@ -174,8 +174,62 @@ fn discover_project(
             requested: true,
         });
     }
+    add_compose_references(root, requested, settings, &mut project);
     project.files.sort_by(|a, b| a.path.cmp(&b.path));
     project
+}
+
+/// Files a compose file names in `include:` or `extends.file` are compose files whatever they
+/// are called (`common-services.yml`): read them as such, transitively.
+fn add_compose_references(
+    root: &Path,
+    requested: &[PathBuf],
+    settings: &Settings,
+    project: &mut Project,
+) {
+    let requested_set: HashSet<&Path> = requested.iter().map(PathBuf::as_path).collect();
+    let mut queue: Vec<(PathBuf, PathBuf)> = project
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Compose)
+        .map(|f| (f.path.clone(), f.rel.clone()))
+        .collect();
+    let mut guard = 0;
+    while let Some((path, rel)) = queue.pop() {
+        guard += 1;
+        if guard > 1000 {
+            break;
+        }
+        if std::fs::metadata(&path).map_or(true, |m| m.len() > settings.max_file_size) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(docs) = crate::parse::yaml::parse(&text) else {
+            continue;
+        };
+        for doc in &docs {
+            for target in crate::model::compose::referenced_files(doc, &rel) {
+                if !project.paths.contains(&target) || project.files.iter().any(|f| f.rel == target)
+                {
+                    continue;
+                }
+                let abs = root.join(&target);
+                if settings.is_excluded(&rel_to_base(&abs, settings)) {
+                    continue;
+                }
+                let requested = is_requested(&abs, &requested_set);
+                project.files.push(DiscoveredFile {
+                    path: abs.clone(),
+                    rel: target.clone(),
+                    kind: FileKind::Compose,
+                    requested,
+                });
+                queue.push((abs, target));
+            }
+        }
+    }
 }
 
 /// Lists the files under `start` (the root, or an ignored folder named on the command line).

@@ -134,8 +134,11 @@ struct FileResult {
     facts: FileFacts,
     /// A Python module's summary, for the project index.
     python_summary: Option<ModuleSummary>,
-    /// A requested Python file's tree, kept until its rules run with the project index.
+    /// A requested Python file's tree, kept until its rules run with the project index; also
+    /// the tree of a module that creates a SQLAlchemy engine, whose pool facts need the index.
     python_tree: Option<PythonFile>,
+    /// Whether the file was requested (its Python file rules run).
+    requested: bool,
     suppressions: Suppressions,
     source: Option<SourceText>,
     note: Option<String>,
@@ -265,6 +268,10 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     summary,
                     index: &python_index,
                 };
+                result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
+                if !result.requested {
+                    return;
+                }
                 run_checks(base + i, settings, &mut result.diagnostics, |check, ctx| {
                     if let Check::Python(check) = check {
                         check(&module, ctx);
@@ -674,7 +681,12 @@ fn process_file(
                     )
                 });
             }
-            if file.requested {
+            // An engine's pool settings may name constants of other modules: its facts are
+            // read once the project index exists.
+            if file.requested
+                || text.contains("create_engine")
+                || text.contains("create_async_engine")
+            {
                 python_tree = Some(parsed);
             }
         }
@@ -923,6 +935,7 @@ fn process_file(
     // Findings may point into any file that contributed facts (project rules anchor there) or
     // whose tree is kept for the Python pass.
     result.python_tree = python_tree;
+    result.requested = file.requested;
     let facts = &result.facts;
     // Only requested files can carry findings (the others only contribute facts).
     let keep_source = file.requested

@@ -56,6 +56,37 @@ pub struct PrometheusFact {
     pub anchor: Span,
 }
 
+/// A SQLAlchemy engine a production module creates, with the size of its pool when the source
+/// shows it (DB008).
+#[derive(Debug, Clone)]
+pub struct EngineFact {
+    pub file: FileId,
+    /// Relative to the project root.
+    pub path: PathBuf,
+    /// The function name as written.
+    pub callee: Span,
+    pub pool: EnginePool,
+}
+
+/// How many connections one engine can hold open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnginePool {
+    /// A `QueuePool`: `pool_size` + `max_overflow`, each with whether it is SQLAlchemy's
+    /// default (5 and 10) because the call does not set it.
+    Queue {
+        pool_size: u64,
+        max_overflow: u64,
+        size_default: bool,
+        overflow_default: bool,
+    },
+    /// `NullPool` and other pools without a bound of their own, `max_overflow=-1`, options the
+    /// source hides (`**kwargs` that cannot be read, values from settings the environment can
+    /// override): no number can be claimed.
+    Unknown,
+    /// Not a PostgreSQL engine (SQLite, or a URL naming another database).
+    NotPostgres,
+}
+
 /// A compose service's `build:`, resolved relative to the project root.
 #[derive(Debug, Clone)]
 pub struct ComposeBuild {
@@ -238,6 +269,8 @@ pub struct FileFacts {
     pub dependencies: Vec<crate::python::deps::Dependency>,
     /// Models, Alembic revisions and SQL statements this file declares (DB003, DB005, DB007).
     pub schema: Option<crate::python::schema::FileSchema>,
+    /// SQLAlchemy engines the module creates (not in tests or Alembic modules).
+    pub engines: Vec<EngineFact>,
 }
 
 impl FileFacts {
@@ -295,6 +328,8 @@ pub struct ProjectFacts {
     pub python_project_anchor: Option<FileId>,
     /// Schema declarations of every file: models, Alembic revisions, `.sql` files.
     pub schema: Vec<crate::python::schema::FileSchema>,
+    /// SQLAlchemy engines of production modules, with their pool sizes (DB008).
+    pub engines: Vec<EngineFact>,
 }
 
 impl ProjectFacts {
@@ -323,6 +358,7 @@ impl ProjectFacts {
         if let (Some(span), Some(cf)) = (&facts.precommit_ci, &facts.config_file) {
             self.precommit_ci.push((cf.file, span.clone()));
         }
+        self.engines.append(&mut facts.engines);
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.compose_files.extend(facts.compose_files);

@@ -36,6 +36,18 @@ pub struct Example {
     pub path: String,
     pub bad: String,
     pub good: String,
+    /// Other files of the example project, the same for `bad` and `good` (a project rule
+    /// that reads a compose file and the code it builds).
+    #[serde(default, rename = "with")]
+    pub with: Vec<ExampleFile>,
+}
+
+/// A file written beside an example's `bad`/`good` file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleFile {
+    pub path: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -102,6 +102,11 @@ fn examples_fire_and_fixes_are_silent() {
                 let path = dir.path().join(&example.path);
                 std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
                 std::fs::write(&path, text).expect("write example");
+                for other in &example.with {
+                    let path = dir.path().join(&other.path);
+                    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                    std::fs::write(&path, &other.text).expect("write example file");
+                }
                 // Engine rules (suppressions, parse errors) judge other rules' findings: run all.
                 let select: Vec<&str> = if matches!(rule.check, prodlint::registry::Check::Engine) {
                     vec![]

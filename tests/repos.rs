@@ -79,9 +79,38 @@ fn sentinel_gets_exactly_the_checklist_findings() {
         ("scripts/audit.sh", 10, "GHA009"),
         ("scripts/audit.sh", 13, "GHA009"),
         ("scripts/audit.sh", 24, "GHA009"),
-        // §1.3: the uvicorn backend has no healthcheck and no restart policy in compose.
-        ("docker-compose.yml", 4, "HA003"),
-        ("docker-compose.yml", 4, "HA005"),
+        // §1 compose stack (docker-compose.yml, written from the checklist's commands).
+        // §1.1: one `etcd` service (`docker-compose exec etcd etcdctl member list`) is a
+        // cluster of one: no failure tolerance, so Patroni cannot fail over without it.
+        ("docker-compose.yml", 19, "HA008"),
+        // etcd is what both Patroni members `depends_on`, with no healthcheck and no restart.
+        ("docker-compose.yml", 19, "HA003"),
+        ("docker-compose.yml", 19, "HA005"),
+        // The Patroni members `postgres` and `replica1` (the two rows of `patronictl list`),
+        // `redis-master` and the uvicorn `backend` (§1.3) have no healthcheck and no restart
+        // policy; `redis-sentinel` has no restart policy (HA003 does not ask sentinels for a
+        // healthcheck).
+        ("docker-compose.yml", 23, "HA003"),
+        ("docker-compose.yml", 23, "HA005"),
+        ("docker-compose.yml", 28, "HA003"),
+        ("docker-compose.yml", 28, "HA005"),
+        ("docker-compose.yml", 33, "HA003"),
+        ("docker-compose.yml", 33, "HA005"),
+        ("docker-compose.yml", 36, "HA005"),
+        ("docker-compose.yml", 44, "HA003"),
+        ("docker-compose.yml", 44, "HA005"),
+        // §1.2: `sentinel monitor mymaster redis-master 6379 2` with the one sentinel service
+        // the commands use: a quorum of 2 that one sentinel can never reach, and fewer than the
+        // three a majority ("2 de 3") needs.
+        ("redis/sentinel.conf", 3, "HA006"),
+        // §1.2 "Failover lento → Ajustar down-after-milliseconds": not set, so 30 s.
+        ("redis/sentinel.conf", 3, "HA007"),
+        // §2.1: Patroni's PostgreSQL parameters do not set log_min_duration_statement.
+        ("patroni/patroni.yml", 13, "DB010"),
+        // Not reported, rightly: DB008 (the §2.3 pool 20 + 10 × uvicorn's 1 worker × 1
+        // replica = 30, or × 2 replicas = 60 with docker-compose.production.yml, against
+        // Patroni's default max_connections of 100); HA009 (Patroni replicates); HA004 (the
+        // list-form depends_on point at services without healthchecks, which HA003 reports).
         // §3 app-wide and Pydantic rules.
         // §3.4: `@validator` while requirements.txt says `pydantic>=2.9,<3`.
         ("backend/app/schemas.py", 10, "API005"),

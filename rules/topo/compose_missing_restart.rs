@@ -43,6 +43,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 .any(|w| w.text == "migrate" || w.text == "upgrade");
             if first.is_some_and(|p| ONE_SHOT_PROGRAMS.contains(&p.rsplit('/').next().unwrap_or(p)))
                 || migrates
+                || super::runs_client_only(service)
             {
                 continue;
             }

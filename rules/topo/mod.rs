@@ -10,6 +10,7 @@ pub mod compose_missing_restart;
 pub mod compose_plaintext_password;
 pub mod database_port_published;
 pub mod etcd_quorum;
+pub mod pool_exceeds_max_connections;
 pub mod postgres_without_replica;
 pub mod prometheus_without_alerts;
 pub mod redis_sentinel_quorum;
@@ -52,6 +53,10 @@ pub static RULES: &[(&str, Check)] = &[
     (
         postgres_without_replica::META,
         Check::Project(postgres_without_replica::check),
+    ),
+    (
+        pool_exceeds_max_connections::META,
+        Check::Project(pool_exceeds_max_connections::check),
     ),
     (
         autovacuum_disabled::META,
@@ -193,6 +198,46 @@ fn runs_app_server<'w>(mut words: impl Iterator<Item = &'w str>) -> bool {
     words.any(|w| APP_SERVERS.contains(&w.rsplit('/').next().unwrap_or(w)))
 }
 
+/// Client programs of the servers above: a service whose command runs one of them and no
+/// server (`bash -c "echo yes | redis-cli --cluster create …"` on a `redis` image) is a one-shot
+/// job, not the server its image is named after.
+const CLIENT_PROGRAMS: &[&str] = &[
+    "redis-cli",
+    "valkey-cli",
+    "psql",
+    "pg_isready",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_restore",
+    "etcdctl",
+    "patronictl",
+    "promtool",
+];
+const SERVER_PROGRAMS: &[&str] = &[
+    "redis-server",
+    "valkey-server",
+    "redis-sentinel",
+    "postgres",
+    "postmaster",
+    "docker-entrypoint.sh",
+    "patroni",
+    "etcd",
+    "prometheus",
+];
+
+/// Whether the service's own command runs only a client program (see [`CLIENT_PROGRAMS`]).
+pub fn runs_client_only(service: &Service) -> bool {
+    let program = |w: &Word| {
+        let t = w.text.as_str();
+        t.rsplit('/').next().unwrap_or(t).to_string()
+    };
+    let words: Vec<String> = service.start_words().map(program).collect();
+    words.iter().any(|w| CLIENT_PROGRAMS.contains(&w.as_str()))
+        && !words
+            .iter()
+            .any(|w| SERVER_PROGRAMS.contains(&w.as_str()) || APP_SERVERS.contains(&w.as_str()))
+}
+
 /// What a service runs: its command first (a `redis` image started as `redis-sentinel`), then
 /// its image, then for a `build:` service the image its Dockerfile builds from and the command
 /// it starts.
@@ -207,6 +252,9 @@ pub fn runs(service: &Service, facts: &ProjectFacts) -> Runs {
     }
     if program("etcd") {
         return Runs::Etcd;
+    }
+    if runs_client_only(service) {
+        return Runs::Other;
     }
     if let Some(kind) = service.image.as_ref().and_then(|i| runs_image(&i.value)) {
         return kind;

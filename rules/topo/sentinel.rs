@@ -136,6 +136,25 @@ fn bitnami_monitor(service: &Service, deployed: Option<u32>) -> Option<Monitor> 
     })
 }
 
+/// The master a Bitnami sentinel watches: host, port and master set, as written.
+fn bitnami_target(service: &Service) -> Option<(String, String, String)> {
+    let image = service.image.as_ref()?;
+    if !super::image_repository(&image.value).ends_with("redis-sentinel") {
+        return None;
+    }
+    let env = |name: &str, default: &str| {
+        service
+            .env(name)
+            .and_then(|e| e.value.clone())
+            .unwrap_or_else(|| default.to_string())
+    };
+    Some((
+        env("REDIS_MASTER_HOST", "redis"),
+        env("REDIS_MASTER_PORT_NUMBER", "6379"),
+        env("REDIS_MASTER_SET", "mymaster"),
+    ))
+}
+
 /// Every monitor of the repository, once each.
 pub fn monitors(facts: &ProjectFacts) -> Vec<Monitor> {
     let mut out: Vec<Monitor> = Vec::new();
@@ -153,7 +172,19 @@ pub fn monitors(facts: &ProjectFacts) -> Vec<Monitor> {
         }
         let deployed: u32 = sentinels.iter().map(|s| s.replica_count()).sum();
         counts.push(deployed);
-        for s in sentinels {
+        // Bitnami sentinels name the master they watch in their environment: sentinels
+        // watching another master (a second Redis) do not vote on this one.
+        let all_bitnami = sentinels.iter().all(|s| bitnami_target(s).is_some());
+        for s in sentinels.iter().copied() {
+            let deployed = if all_bitnami {
+                sentinels
+                    .iter()
+                    .filter(|o| bitnami_target(o) == bitnami_target(s))
+                    .map(|o| o.replica_count())
+                    .sum()
+            } else {
+                deployed
+            };
             out.extend(command_monitors(s, Some(deployed)));
             out.extend(bitnami_monitor(s, Some(deployed)));
             for v in &s.volumes {

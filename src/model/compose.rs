@@ -27,12 +27,28 @@ pub struct ComposeFile {
     /// Relative to the project root.
     pub path: PathBuf,
     pub services: Vec<Service>,
+    /// Top-level `include:` files inside the repository, resolved relative to the project root
+    /// (Compose specification, "Include"). Their services join the project that includes them.
+    pub includes: Vec<At<PathBuf>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Build {
     /// Resolved relative to the project root; `None` for a URL or a context outside it.
     pub dockerfile: Option<PathBuf>,
+    /// The build context, resolved likewise.
+    pub context: Option<PathBuf>,
+}
+
+/// A service's `extends:` (Compose specification, "extends"): the service it starts from, in
+/// the same file or in `file`, which is resolved relative to the project root.
+#[derive(Debug, Clone)]
+pub struct Extends {
+    pub file: FileId,
+    pub span: Span,
+    /// `None` for the same file. An `extends` whose file leaves the repository is not read.
+    pub path: Option<PathBuf>,
+    pub service: String,
 }
 
 /// `environment:` entry (map or `NAME=value` list form).
@@ -148,10 +164,14 @@ pub struct Service {
     pub restart: Option<At<String>>,
     /// `deploy.replicas` (or the legacy `scale:`).
     pub replicas: Option<At<u32>>,
+    /// `deploy.replicas` written as something other than a number (`${REPLICAS}`).
+    pub replicas_unknown: Option<At<()>>,
     pub restart_policy: Option<At<()>>,
     pub secrets: Vec<String>,
     pub volumes: Vec<Volume>,
     pub profiles: Vec<String>,
+    /// `extends:`, before it is resolved (see [`resolve_extends`]).
+    pub extends: Option<Extends>,
 }
 
 impl Service {
@@ -189,7 +209,79 @@ pub fn read(doc: &Yaml, path: &Path, file: FileId) -> ComposeFile {
         file,
         path: path.to_path_buf(),
         services,
+        includes: doc
+            .get("include")
+            .map(|i| includes(i, dir, file))
+            .unwrap_or_default(),
     }
+}
+
+/// `include:` items: a path, a list of paths merged together, or a map with `path:` (string
+/// or list). Remote includes (`oci://`, git URLs) and paths leaving the repository are left out.
+fn includes(node: &Yaml, dir: &Path, file: FileId) -> Vec<At<PathBuf>> {
+    let mut out = Vec::new();
+    let mut push = |n: &Yaml| {
+        let Some(text) = n.as_str() else { return };
+        if text.contains("://") || text.starts_with("git@") || has_interpolation(text) {
+            return;
+        }
+        if let Some(path) = normalize_join(dir, text) {
+            out.push(at(file, n, path));
+        }
+    };
+    for item in node.as_seq() {
+        match item.get("path") {
+            Some(p) if p.as_str().is_some() => push(p),
+            Some(p) => p.as_seq().iter().for_each(&mut push),
+            None => push(item),
+        }
+    }
+    out
+}
+
+/// The paths of the files a compose document names in `include:` and `extends.file`, resolved
+/// relative to the project root: discovery reads them as compose files whatever their names.
+pub fn referenced_files(doc: &Yaml, path: &Path) -> Vec<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut out: Vec<PathBuf> = doc
+        .get("include")
+        .map(|i| includes(i, dir, 0).into_iter().map(|a| a.value).collect())
+        .unwrap_or_default();
+    if let Some(services) = doc.get("services") {
+        for (_, s) in services.entries() {
+            if let Some(p) = s
+                .get("extends")
+                .and_then(|e| extends(e, dir, 0))
+                .and_then(|e| e.path)
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn extends(node: &Yaml, dir: &Path, file: FileId) -> Option<Extends> {
+    if let Some(name) = node.as_str() {
+        return Some(Extends {
+            file,
+            span: node.span.clone(),
+            path: None,
+            service: name.to_string(),
+        });
+    }
+    let service = node.get("service")?.as_str()?.to_string();
+    let path = match node.get("file").and_then(Yaml::as_str) {
+        Some(f) if has_interpolation(f) => return None,
+        Some(f) => Some(normalize_join(dir, f)?),
+        None => None,
+    };
+    Some(Extends {
+        file,
+        span: node.span.clone(),
+        path,
+        service,
+    })
 }
 
 fn at<T>(file: FileId, node: &Yaml, value: T) -> At<T> {
@@ -214,21 +306,29 @@ fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Ser
             ),
         };
         let local = !(context.contains("://") || context.starts_with("git@"));
-        let dockerfile = local
-            .then(|| normalize_join(dir, context))
-            .flatten()
-            .and_then(|ctx| match dockerfile {
-                // Relative to the context (Compose specification, build.dockerfile).
-                Some(df) => normalize_join(&ctx, df),
-                None => Some(ctx.join("Dockerfile")),
-            });
-        at(file, k, Build { dockerfile })
+        let context = local.then(|| normalize_join(dir, context)).flatten();
+        let dockerfile = context.as_ref().and_then(|ctx| match dockerfile {
+            // Relative to the context (Compose specification, build.dockerfile).
+            Some(df) => normalize_join(ctx, df),
+            None => Some(ctx.join("Dockerfile")),
+        });
+        at(
+            file,
+            k,
+            Build {
+                dockerfile,
+                context,
+            },
+        )
     });
     let deploy = node.get("deploy");
-    let replicas = deploy
+    let replicas_node = deploy
         .and_then(|d| d.get("replicas"))
-        .or_else(|| node.get("scale"))
-        .and_then(|r| Some(at(file, r, r.as_str()?.parse().ok()?)));
+        .or_else(|| node.get("scale"));
+    let replicas = replicas_node.and_then(|r| Some(at(file, r, r.as_str()?.parse().ok()?)));
+    let replicas_unknown = replicas_node
+        .filter(|_| replicas.is_none())
+        .map(|r| at(file, r, ()));
     let restart_policy = deploy
         .and_then(|d| d.entry("restart_policy"))
         .map(|(k, _)| at(file, k, ()));
@@ -273,6 +373,7 @@ fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Ser
         healthcheck,
         restart: str_of("restart"),
         replicas,
+        replicas_unknown,
         restart_policy,
         secrets: node
             .get("secrets")
@@ -299,6 +400,7 @@ fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Ser
                     .collect()
             })
             .unwrap_or_default(),
+        extends: node.get("extends").and_then(|e| extends(e, dir, file)),
     }
 }
 
@@ -538,15 +640,11 @@ pub fn merge(base: &Service, over: &Service) -> Service {
             }
         )*};
     }
-    replace!(
-        image,
-        build,
-        command,
-        entrypoint,
-        restart,
-        replicas,
-        restart_policy
-    );
+    replace!(image, build, command, entrypoint, restart, restart_policy);
+    if over.replicas.is_some() || over.replicas_unknown.is_some() {
+        out.replicas = over.replicas.clone();
+        out.replicas_unknown = over.replicas_unknown.clone();
+    }
     if let Some(h) = &over.healthcheck {
         out.healthcheck = Some(Healthcheck {
             disabled: h.disabled,
@@ -642,6 +740,76 @@ const DEFAULTS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Resolves every service's `extends:` as Docker does: the service it names (itself resolved
+/// first, in its own file or the same one) is the base, and the extending service is merged over
+/// it with the usual merge rules. A chain that loops or names a missing service or file is left
+/// as written.
+pub fn resolve_extends(files: &[ComposeFile]) -> Vec<ComposeFile> {
+    files
+        .iter()
+        .map(|f| ComposeFile {
+            services: f
+                .services
+                .iter()
+                .map(|s| extended(files, f, s, 0))
+                .collect(),
+            ..f.clone()
+        })
+        .collect()
+}
+
+fn extended(files: &[ComposeFile], file: &ComposeFile, service: &Service, depth: usize) -> Service {
+    let Some(ext) = &service.extends else {
+        return service.clone();
+    };
+    if depth > 8 {
+        return service.clone();
+    }
+    let base_file = match &ext.path {
+        Some(p) => files.iter().find(|f| &f.path == p),
+        None => Some(file),
+    };
+    let Some(base_file) = base_file else {
+        return service.clone();
+    };
+    let Some(base) = base_file.services.iter().find(|s| s.name == ext.service) else {
+        return service.clone();
+    };
+    if std::ptr::eq(base, service) {
+        return service.clone();
+    }
+    let base = extended(files, base_file, base, depth + 1);
+    let mut out = merge(&base, service);
+    out.name = service.name.clone();
+    out.file = service.file;
+    out.key = service.key.clone();
+    out.extends = None;
+    out
+}
+
+/// The files a set of files includes (transitively), in order, each once and not one of the set.
+fn included<'f>(members: &[&'f ComposeFile], files: &'f [ComposeFile]) -> Vec<&'f ComposeFile> {
+    let mut out: Vec<&ComposeFile> = Vec::new();
+    let mut queue: Vec<&ComposeFile> = members.to_vec();
+    while let Some(f) = queue.pop() {
+        for inc in &f.includes {
+            let Some(target) = files.iter().find(|c| c.path == inc.value) else {
+                continue;
+            };
+            if members
+                .iter()
+                .chain(out.iter())
+                .any(|m| m.file == target.file)
+            {
+                continue;
+            }
+            out.push(target);
+            queue.push(target);
+        }
+    }
+    out
+}
+
 fn merge_files(files: &[&ComposeFile]) -> Vec<Service> {
     let mut services: Vec<Service> = Vec::new();
     for f in files {
@@ -660,6 +828,8 @@ fn merge_files(files: &[&ComposeFile]) -> Vec<Service> {
 /// (it is written to be used with `-f default -f variant`); a folder without a default file
 /// has each file on its own.
 pub fn projects(files: &[ComposeFile]) -> Vec<ComposeProject> {
+    let resolved = resolve_extends(files);
+    let files = resolved.as_slice();
     let mut folders: Vec<&Path> = files
         .iter()
         .map(|f| f.path.parent().unwrap_or(Path::new("")))
@@ -683,10 +853,14 @@ pub fn projects(files: &[ComposeFile]) -> Vec<ComposeProject> {
         let mut used: Vec<FileId> = Vec::new();
         let mut group = |members: Vec<&ComposeFile>, out: &mut Vec<ComposeProject>| {
             used.extend(members.iter().map(|f| f.file));
+            // Included files load first; the including files' services are merged over them.
+            let mut all = included(&members, files);
+            all.reverse();
+            all.extend(members.iter().copied());
             out.push(ComposeProject {
-                files: members.iter().map(|f| f.file).collect(),
+                files: all.iter().map(|f| f.file).collect(),
                 path: members[0].path.clone(),
-                services: merge_files(&members),
+                services: merge_files(&all),
             });
         };
         match default {
@@ -786,5 +960,48 @@ mod tests {
         assert!(db.healthcheck.is_some());
         assert_eq!(db.file, 0);
         assert!(db.env("A").expect("A").is_reference());
+    }
+
+    #[test]
+    fn extends_and_include() {
+        let base = read_text(
+            "include:\n  - db/compose.yaml\n  - path: [cache.yml]\n  - oci://example/x\nservices:\n  api:\n    extends:\n      file: common.yml\n      service: web\n    command: uvicorn app:app\n  worker:\n    extends: api\n    environment:\n      A: b\n",
+            "compose.yaml",
+            0,
+        );
+        assert_eq!(
+            base.includes
+                .iter()
+                .map(|i| i.value.clone())
+                .collect::<Vec<_>>(),
+            vec![PathBuf::from("db/compose.yaml"), PathBuf::from("cache.yml")]
+        );
+        let common = read_text(
+            "services:\n  web:\n    build: ./backend\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    environment:\n      A: a\n",
+            "common.yml",
+            1,
+        );
+        let db = read_text(
+            "services:\n  postgres:\n    image: postgres:16\n",
+            "db/compose.yaml",
+            2,
+        );
+        let projects = projects(&[base, common, db]);
+        let main = projects
+            .iter()
+            .find(|p| p.path == Path::new("compose.yaml"))
+            .expect("main project");
+        assert!(main.service("postgres").is_some(), "included service");
+        let api = main.service("api").expect("api");
+        assert_eq!(api.file, 0);
+        assert!(api.healthcheck.is_some());
+        assert_eq!(
+            api.build.as_ref().and_then(|b| b.value.context.clone()),
+            Some(PathBuf::from("backend"))
+        );
+        let worker = main.service("worker").expect("worker");
+        assert!(worker.healthcheck.is_some(), "extends is transitive");
+        assert_eq!(worker.env("A").and_then(|e| e.value.as_deref()), Some("b"));
+        assert!(worker.command.is_some());
     }
 }

@@ -49,6 +49,10 @@ pub struct Keyword {
     /// Added to a `**kwargs` dict after it was built (`kw["pool_size"] = 5`, `kw.update(...)`),
     /// often in one branch only.
     pub later: bool,
+    /// The value is an attribute of an object built by a call (`settings.DB_POOL_SIZE` with
+    /// `settings = Settings()`): its literal is a class default that the environment may
+    /// override (Pydantic `BaseSettings`).
+    pub overridable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +116,84 @@ pub fn engines(module: &PythonModule<'_>) -> Vec<Engine> {
         finder.visit_stmt(stmt);
     }
     finder.out
+}
+
+/// The engines of a production module with their pool sizes, for DB008. Test and Alembic
+/// modules build engines for a test database or one migration run and are left out.
+pub fn engine_facts(module: &PythonModule<'_>) -> Vec<crate::facts::EngineFact> {
+    use crate::facts::EngineFact;
+    if is_alembic(module.summary) || is_test_path(module.path) {
+        return Vec::new();
+    }
+    engines(module)
+        .into_iter()
+        .map(|engine| EngineFact {
+            file: module.summary.file,
+            path: module.path.to_path_buf(),
+            callee: engine.callee.clone(),
+            pool: pool_of(&engine),
+        })
+        .collect()
+}
+
+/// SQLAlchemy's `QueuePool` defaults (`pool_size=5`, `max_overflow=10`): "Engine Creation API",
+/// https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine.params.pool_size
+pub const DEFAULT_POOL_SIZE: u64 = 5;
+pub const DEFAULT_MAX_OVERFLOW: u64 = 10;
+
+fn pool_of(engine: &Engine) -> crate::facts::EnginePool {
+    use crate::facts::EnginePool;
+    if engine.is_sqlite() {
+        return EnginePool::NotPostgres;
+    }
+    if engine
+        .scheme()
+        .is_some_and(|s| !s.starts_with("postgres") && !s.starts_with("pgsql"))
+    {
+        return EnginePool::NotPostgres;
+    }
+    if engine.open {
+        return EnginePool::Unknown;
+    }
+    // Only the queue pools take `pool_size`/`max_overflow`; NullPool opens one connection per
+    // checkout without bound, the others are not for a server database.
+    if engine.keyword("poolclass").is_some()
+        && !matches!(
+            engine.pool_class(),
+            Some("QueuePool" | "AsyncAdaptedQueuePool" | "FallbackAsyncAdaptedQueuePool")
+        )
+    {
+        return EnginePool::Unknown;
+    }
+    let read = |name: &str, default: u64| -> Option<(u64, bool)> {
+        let Some(k) = engine.keyword(name) else {
+            return Some((default, true));
+        };
+        if k.later || k.overridable {
+            return None;
+        }
+        match &k.value {
+            Value::Literal(Literal::Int(n)) => Some((u64::try_from(*n).ok()?, false)),
+            _ => None,
+        }
+    };
+    match (
+        read("pool_size", DEFAULT_POOL_SIZE),
+        read("max_overflow", DEFAULT_MAX_OVERFLOW),
+    ) {
+        // `pool_size=0` means no limit.
+        (Some((pool_size, size_default)), Some((max_overflow, overflow_default)))
+            if pool_size > 0 =>
+        {
+            EnginePool::Queue {
+                pool_size,
+                max_overflow,
+                size_default,
+                overflow_default,
+            }
+        }
+        _ => EnginePool::Unknown,
+    }
 }
 
 /// A module that Alembic runs: `env.py` or a revision (it imports `alembic`).
@@ -226,6 +308,7 @@ impl<'a> EngineFinder<'_, 'a> {
                         value: resolver.value(&k.value, 0),
                         span: span_of(k),
                         later: false,
+                        overridable: resolver.overridable(&k.value),
                     });
                     if name.id.as_str() == "connect_args" {
                         engine.sqlite_context |= sqlite_connect_args(&k.value);
@@ -342,6 +425,24 @@ impl<'a> Resolver<'_, 'a> {
         }
     }
 
+    /// Whether an expression reads an attribute of an object a call built (`settings.X`).
+    fn overridable(&self, expr: &Expr) -> bool {
+        let Expr::Attribute(_) = expr else {
+            return false;
+        };
+        let Some(written) = dotted(expr) else {
+            return false;
+        };
+        let qualified = self.module.summary.qualify(&written);
+        let Some((owner, _)) = qualified.rsplit_once('.') else {
+            return false;
+        };
+        matches!(
+            self.module.index.resolve(owner),
+            Target::Name(_, _, Def::Call { .. })
+        )
+    }
+
     /// A dotted name as written in the module: a constant (here or imported), a settings
     /// attribute with a literal default, or else the qualified name itself.
     fn global(&self, written: &str) -> Value {
@@ -368,6 +469,7 @@ impl<'a> Resolver<'_, 'a> {
                                 value: self.value(&item.value, depth + 1),
                                 span: span_of(key),
                                 later: false,
+                                overridable: self.overridable(&item.value),
                             }),
                             None => known = false,
                         },
@@ -384,6 +486,7 @@ impl<'a> Resolver<'_, 'a> {
                             value: self.value(&k.value, depth + 1),
                             span: span_of(k),
                             later: false,
+                            overridable: self.overridable(&k.value),
                         });
                     }
                 }
@@ -411,6 +514,7 @@ impl<'a> Resolver<'_, 'a> {
                             value: self.value(value, depth + 1),
                             span: span_of(value),
                             later: true,
+                            overridable: self.overridable(value),
                         }),
                         Mutation::Update(arg) => known &= self.kwargs(arg, out, depth + 1),
                         Mutation::Other => known = false,
