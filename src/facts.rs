@@ -321,6 +321,9 @@ pub struct ProjectFacts {
     pub config_files: Vec<ConfigFile>,
     /// The project's Python index: modules, names across modules, FastAPI apps and routes.
     pub python: std::sync::Arc<crate::python::PythonIndex>,
+    /// The compose files merged into projects (override files, extends, include), computed on
+    /// first use and shared by the topology rules.
+    pub compose_projects: std::sync::OnceLock<Vec<crate::model::compose::ComposeProject>>,
     /// Python dependencies declared anywhere in the project.
     pub dependencies: Vec<crate::python::deps::Dependency>,
     /// A file to anchor project-wide findings at when no better one exists (pyproject.toml,

@@ -300,9 +300,11 @@ pub fn one_shot(project: &ComposeProject, name: &str) -> bool {
     })
 }
 
-/// The compose projects of the repository.
-pub fn compose_projects(facts: &ProjectFacts) -> Vec<ComposeProject> {
-    projects(&facts.compose_files)
+/// The compose projects of the repository, merged once and shared by every topology rule.
+pub fn compose_projects(facts: &ProjectFacts) -> &[ComposeProject] {
+    facts
+        .compose_projects
+        .get_or_init(|| projects(&facts.compose_files))
 }
 
 /// A `-c name=value` / `--name=value` server flag among a command's words (PostgreSQL).

@@ -161,7 +161,7 @@ pub fn monitors(facts: &ProjectFacts) -> Vec<Monitor> {
     let mut tied: Vec<&Path> = Vec::new();
     let projects = compose_projects(facts);
     let mut counts = Vec::new();
-    for project in &projects {
+    for project in projects {
         let sentinels: Vec<&Service> = project
             .services
             .iter()
