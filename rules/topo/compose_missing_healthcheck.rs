@@ -10,7 +10,7 @@ pub const META: &str = include_str!("compose_missing_healthcheck.toml");
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     for project in compose_projects(facts) {
         for service in &project.services {
-            if has_healthcheck(service, facts) || one_shot(&project, &service.name) {
+            if has_healthcheck(service, facts) || one_shot(project, &service.name) {
                 continue;
             }
             let kind = runs(service, facts);

@@ -30,7 +30,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 || service.restart_policy.is_some()
                 // A profile makes the service opt-in: a tool run on demand.
                 || !service.profiles.is_empty()
-                || one_shot(&project, &service.name)
+                || one_shot(project, &service.name)
                 || defined_in_override(facts, service.file)
             {
                 continue;

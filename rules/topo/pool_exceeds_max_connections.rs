@@ -248,7 +248,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     // (anchor file, anchor span) -> (total, message): one finding per place, the largest.
     let mut found: Vec<((FileId, Span), u64, String)> = Vec::new();
     for project in compose_projects(facts) {
-        if has_pooler(&project) {
+        if has_pooler(project) {
             continue;
         }
         let postgres: Vec<(&Service, Runs)> = project
