@@ -145,6 +145,7 @@ fn check(args: CheckArgs) -> i32 {
         stdin,
         jobs: args.jobs,
         root: None,
+        per_project_config: args.config.is_none().then(|| overrides.clone()),
     };
     let report = match lint(&request, &settings) {
         Ok(report) => report,

@@ -33,6 +33,10 @@ pub struct LintRequest {
     pub jobs: Option<usize>,
     /// Project root to use instead of searching upwards for `.git`/`prodlint.toml` (tests).
     pub root: Option<PathBuf>,
+    /// When set (no `--config` given), paths in different projects each use their own
+    /// project's config, with these command-line overrides; the given settings serve when all
+    /// paths are in one project.
+    pub per_project_config: Option<crate::settings::Overrides>,
 }
 
 /// A file that findings point into.
@@ -179,6 +183,20 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         None => None,
     };
     let discovery = discover(&inputs, root.as_deref(), settings);
+    // Paths from several projects (pre-commit in a monorepo): each project is linted with the
+    // config found from its own first path, so output does not depend on argument order.
+    let mut project_settings: Vec<Option<Settings>> = Vec::new();
+    if let (Some(overrides), true) = (&request.per_project_config, discovery.projects.len() > 1) {
+        for project in &discovery.projects {
+            let first = inputs
+                .iter()
+                .find(|i| i.starts_with(&project.root))
+                .unwrap_or(&project.root);
+            let own = Settings::load(None, first, overrides)
+                .map_err(|e| LintError(format!("config error: {e}")))?;
+            project_settings.push(Some(own));
+        }
+    }
     let mut report = Report {
         notes: discovery.notes,
         ..Report::default()
@@ -193,7 +211,11 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         .build()
         .map_err(|e| LintError(format!("cannot start worker threads: {e}")))?;
 
-    for project in discovery.projects {
+    for (index, project) in discovery.projects.into_iter().enumerate() {
+        let settings = project_settings
+            .get(index)
+            .and_then(Option::as_ref)
+            .unwrap_or(settings);
         let base = report.files.len();
         // Python modules feed the project index (routes, apps, models) and SQL files the schema,
         // so linting one of them parses the rest of the project's Python too. Findings from

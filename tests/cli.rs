@@ -1646,3 +1646,25 @@ fn notes_name_files_relative_to_the_current_directory() {
     let root = p.root().to_string_lossy().into_owned();
     assert!(!run.stderr.contains(&root), "{}", run.stderr);
 }
+
+/// Paths in two projects (pre-commit in a monorepo): each uses its own project's config, so the
+/// output does not depend on the order of the arguments.
+#[test]
+fn each_project_uses_its_own_config_whatever_the_argument_order() {
+    let p = Project::new()
+        .with("a/prodlint.toml", "ignore = [\"DKR003\"]\n")
+        .with("a/Dockerfile", ROOTY)
+        .with("b/prodlint.toml", "")
+        .with("b/Dockerfile", ROOTY);
+    let ab = p.findings(&["a/Dockerfile", "b/Dockerfile"]);
+    let ba = p.findings(&["b/Dockerfile", "a/Dockerfile"]);
+    assert_eq!(ab, ba);
+    assert!(
+        !ab.contains(&("a/Dockerfile".to_string(), 1, "DKR003".to_string())),
+        "{ab:?}"
+    );
+    assert!(
+        ab.contains(&("b/Dockerfile".to_string(), 1, "DKR003".to_string())),
+        "{ab:?}"
+    );
+}

@@ -163,6 +163,7 @@ fn one_file_still_sees_the_project() {
             stdin: None,
             jobs: Some(1),
             root: Some(root.clone()),
+            per_project_config: None,
         };
         findings(&lint(&request, &settings).expect("lint"), &root)
     };

@@ -26,6 +26,7 @@ pub fn lint_project(root: &Path, select: &[&str]) -> Report {
         stdin: None,
         jobs: Some(1),
         root: Some(root.to_path_buf()),
+        per_project_config: None,
     };
     lint(&request, &settings).expect("lint runs")
 }
