@@ -42,10 +42,15 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                     "`add_column(..., index=True)` builds its index",
                     "create the index in its own step with `op.create_index(..., postgresql_concurrently=True)` inside `with op.get_context().autocommit_block():`",
                 )
-            } else if alembic {
+            } else if alembic && !creation.sql {
                 (
                     "`op.create_index` without `postgresql_concurrently=True` builds the index",
                     "pass `postgresql_concurrently=True` and run it inside `with op.get_context().autocommit_block():` (CONCURRENTLY cannot run in a transaction)",
+                )
+            } else if alembic {
+                (
+                    "`CREATE INDEX` without CONCURRENTLY in `op.execute` builds the index",
+                    "write `CREATE INDEX CONCURRENTLY` and run it inside `with op.get_context().autocommit_block():` (CONCURRENTLY cannot run in a transaction)",
                 )
             } else {
                 (

@@ -133,6 +133,8 @@ pub struct IndexCreation {
     pub span: Span,
     /// The index is built by `op.add_column(..., Column(..., index=True))`.
     pub implicit: bool,
+    /// Written as SQL (`CREATE INDEX …` in a .sql file or in `op.execute("…")`).
+    pub sql: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -759,6 +761,7 @@ impl Reader<'_> {
                             concurrently: Some(false),
                             span: span_of(call),
                             implicit: true,
+                            sql: false,
                         }),
                     });
                 }
@@ -819,6 +822,7 @@ impl Reader<'_> {
                         concurrently,
                         span: span_of(call),
                         implicit: false,
+                        sql: false,
                     }),
                 });
             }
@@ -1122,6 +1126,7 @@ fn sql_ops_of(stmts: &[sql::Statement], ops: &mut Vec<Op>) {
                     concurrently: Some(*concurrently),
                     span: stmt.span.clone(),
                     implicit: false,
+                    sql: true,
                 }),
             }),
             StatementKind::DropIndex { names } => {
