@@ -36,6 +36,22 @@ pub fn deploy_reason(
     {
         return None;
     }
+    let scripts: Vec<&Script> = file
+        .scripts
+        .iter()
+        .filter(|s| matches!(s.origin, ScriptOrigin::RunStep { job, .. } if job == job_index))
+        .collect();
+    let local_cluster = has_local_cluster(job, &scripts);
+    // A job that brings up its own kind/minikube cluster deploys to a throwaway cluster, whatever
+    // it is called ("Kubernetes Deployment" tests in DefectDojo), unless it also ships over ssh.
+    let ships_over_ssh = job
+        .steps
+        .iter()
+        .filter_map(|s| s.uses_str())
+        .any(is_ssh_script_action);
+    if local_cluster && !ships_over_ssh {
+        return None;
+    }
     if let Some(reason) =
         named_deploy("job", Some(job.id)).or_else(|| named_deploy("job", job.name))
     {
@@ -66,12 +82,6 @@ pub fn deploy_reason(
             return Some(r);
         }
     }
-    let scripts: Vec<&Script> = file
-        .scripts
-        .iter()
-        .filter(|s| matches!(s.origin, ScriptOrigin::RunStep { job, .. } if job == job_index))
-        .collect();
-    let local_cluster = has_local_cluster(job, &scripts);
     let runs_tests = scripts
         .iter()
         .any(|s| s.shell.commands.iter().any(|c| is_test_command(&argv(c))));
