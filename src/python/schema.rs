@@ -780,10 +780,7 @@ impl Reader<'_> {
                 ops.push(Op::ForeignKey {
                     table,
                     columns: cols.iter().map(|c| norm(c)).collect(),
-                    constraint: args
-                        .find_argument_value("constraint_name", 0)
-                        .and_then(name_value)
-                        .map(|s| norm(&s)),
+                    constraint: op_name(args, "constraint_name", 0),
                     span: span_of(call),
                 });
             }
@@ -810,10 +807,7 @@ impl Reader<'_> {
                 };
                 ops.push(Op::Key {
                     table,
-                    name: args
-                        .find_argument_value("index_name", 0)
-                        .and_then(name_value)
-                        .map(|s| norm(&s)),
+                    name: op_name(args, "index_name", 0),
                     columns: columns
                         .into_iter()
                         .map(|c: Option<String>| c.map(|c| norm(&c)))
@@ -839,20 +833,14 @@ impl Reader<'_> {
                 };
                 ops.push(Op::Key {
                     table,
-                    name: args
-                        .find_argument_value("constraint_name", 0)
-                        .and_then(name_value)
-                        .map(|s| norm(&s)),
+                    name: op_name(args, "constraint_name", 0),
                     columns: cols.iter().map(|c| Some(norm(c))).collect(),
                     created: None,
                 });
             }
             "drop_index" => {
-                if let Some(name) = args
-                    .find_argument_value("index_name", 0)
-                    .and_then(name_value)
-                {
-                    ops.push(Op::DropIndex { name: norm(&name) });
+                if let Some(name) = op_name(args, "index_name", 0) {
+                    ops.push(Op::DropIndex { name });
                 }
             }
             "drop_table" => {
@@ -890,11 +878,8 @@ impl Reader<'_> {
                 });
             }
             "drop_constraint" => {
-                if let Some(name) = args
-                    .find_argument_value("constraint_name", 0)
-                    .and_then(name_value)
-                {
-                    ops.push(Op::DropConstraint { name: norm(&name) });
+                if let Some(name) = op_name(args, "constraint_name", 0) {
+                    ops.push(Op::DropConstraint { name });
                 }
             }
             "execute" => {
@@ -955,6 +940,14 @@ fn remap(op: &mut Op, f: impl Fn(&Span) -> Span) {
 }
 
 /// A string, or `op.f("name")` (Alembic's naming-convention marker).
+/// An Alembic operation's index or constraint name argument (a string or `op.f("…")`),
+/// normalised like every other schema name.
+fn op_name(args: &ruff_python_ast::Arguments, keyword: &str, position: usize) -> Option<String> {
+    args.find_argument_value(keyword, position)
+        .and_then(name_value)
+        .map(|s| norm(&s))
+}
+
 fn name_value(e: &Expr) -> Option<String> {
     match e {
         Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.id.as_str() == "f") => {
