@@ -301,6 +301,20 @@ fn walk(
     }
 }
 
+/// The kind of a YAML file by its first 64 KiB (configurations declare their keys early).
+fn sniff_yaml_file(path: &Path, by_name: Option<FileKind>) -> Option<FileKind> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    crate::kind::sniff_yaml(&String::from_utf8_lossy(&head), by_name)
+}
+
 pub fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
     let base =
         std::path::absolute(&settings.base_dir).unwrap_or_else(|_| settings.base_dir.clone());
@@ -309,9 +323,14 @@ pub fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The kind by name, or by a shell shebang for files without an extension.
+/// The kind by name (a YAML configuration confirmed by content), or by a shell shebang for
+/// files without an extension.
 fn kind_of(path: &Path) -> Option<FileKind> {
-    if let Some(kind) = classify(path) {
+    let by_name = classify(path);
+    if crate::kind::yaml_needs_sniffing(path, by_name) {
+        return sniff_yaml_file(path, by_name);
+    }
+    if let Some(kind) = by_name {
         return Some(kind);
     }
     // `classify` reads names as UTF-8; a `Dockerfile` or `app.py` whose folder or name holds

@@ -4,6 +4,7 @@
 use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
+use crate::model::compose_runs::compose_runs;
 use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
@@ -597,6 +598,8 @@ fn process_file(
             | FileKind::PostgresConf
             | FileKind::PatroniYaml
             | FileKind::PrometheusYaml
+            // Deploy scripts say which compose stack is production.
+            | FileKind::Shell
     ) || (python_facts
         && matches!(file.kind, FileKind::Python | FileKind::Sql));
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
@@ -774,12 +777,12 @@ fn process_file(
                 FileKind::PatroniYaml => {
                     result.facts.patroni = docs
                         .first()
-                        .map(|doc| crate::rules::topo::patroni_fact(doc, &file.rel, id));
+                        .and_then(|doc| crate::rules::topo::patroni_fact(doc, &file.rel, id));
                 }
                 FileKind::PrometheusYaml => {
                     result.facts.prometheus = docs
                         .first()
-                        .map(|doc| crate::rules::topo::prometheus_fact(doc, &file.rel, id));
+                        .and_then(|doc| crate::rules::topo::prometheus_fact(doc, &file.rel, id));
                 }
                 FileKind::Workflow => {
                     if let Some(doc) = docs.first() {
@@ -806,6 +809,14 @@ fn process_file(
                             });
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
+                        let sf = ScriptsFile {
+                            text,
+                            path: &file.rel,
+                            kind: file.kind,
+                            scripts: &scripts,
+                            workflow: Some(&wf.workflow),
+                        };
+                        result.facts.compose_runs = compose_runs(&sf, id);
                     }
                 }
                 FileKind::Precommit => {
@@ -844,11 +855,14 @@ fn process_file(
                 scripts: &scripts,
                 workflow: None,
             };
-            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                if let Check::Scripts(check) = check {
-                    check(&sf, ctx);
-                }
-            });
+            if file.requested {
+                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                    if let Check::Scripts(check) = check {
+                        check(&sf, ctx);
+                    }
+                });
+            }
+            result.facts.compose_runs = compose_runs(&sf, id);
         }
         FileKind::Dotenv => match dotenv::parse(text) {
             Err(err) => {

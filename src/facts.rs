@@ -240,6 +240,8 @@ pub struct FileFacts {
     pub compose_builds: Vec<ComposeBuild>,
     /// A compose file's services (one per YAML document).
     pub compose_files: Vec<crate::model::compose::ComposeFile>,
+    /// Compose stacks a deploy script or job starts (`docker compose -f … up` over ssh).
+    pub compose_runs: Vec<crate::model::compose::ComposeRun>,
     pub conf: Option<ConfFact>,
     pub patroni: Option<PatroniFact>,
     pub prometheus: Option<PrometheusFact>,
@@ -305,6 +307,7 @@ pub struct ProjectFacts {
     pub dockerfiles: Vec<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
     pub compose_files: Vec<crate::model::compose::ComposeFile>,
+    pub compose_runs: Vec<crate::model::compose::ComposeRun>,
     pub confs: Vec<ConfFact>,
     pub patroni: Vec<PatroniFact>,
     pub prometheus: Vec<PrometheusFact>,
@@ -365,6 +368,7 @@ impl ProjectFacts {
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.compose_files.extend(facts.compose_files);
+        self.compose_runs.extend(facts.compose_runs);
         self.confs.extend(facts.conf);
         self.patroni.extend(facts.patroni);
         self.prometheus.extend(facts.prometheus);

@@ -144,6 +144,79 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// Whether a YAML file's name leaves its kind to its content: a name prodlint does not know,
+/// or one that names a configuration it checks (`patroni*.yml`, `prometheus.yml`), which is
+/// confirmed by content (a Kubernetes manifest or a Grafana datasource may carry the name).
+pub fn yaml_needs_sniffing(path: &Path, by_name: Option<FileKind>) -> bool {
+    let yaml = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| is_yaml(&n.to_ascii_lowercase()));
+    yaml && matches!(
+        by_name,
+        None | Some(FileKind::PatroniYaml | FileKind::PrometheusYaml)
+    )
+}
+
+/// A YAML configuration's kind by its top-level keys: Patroni (`postgresql:` with `scope:`,
+/// `bootstrap:` or `restapi:`), Prometheus (`scrape_configs:`, `rule_files:`, or `global:`
+/// with `alerting:`). Kubernetes manifests and Grafana provisioning files are neither. A file
+/// whose name already says Patroni or Prometheus (`by_name`) needs only one of that
+/// configuration's sections.
+pub fn sniff_yaml(text: &str, by_name: Option<FileKind>) -> Option<FileKind> {
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+        .collect();
+    let has = |k: &str| keys.contains(&k);
+    if (has("apiVersion") && has("kind")) || has("datasources") || has("services") {
+        return None;
+    }
+    let any = |ks: &[&str]| ks.iter().any(|k| has(k));
+    match by_name {
+        Some(FileKind::PatroniYaml) => {
+            return any(PATRONI_SECTIONS).then_some(FileKind::PatroniYaml);
+        }
+        Some(FileKind::PrometheusYaml) => {
+            return any(PROMETHEUS_SECTIONS).then_some(FileKind::PrometheusYaml);
+        }
+        _ => {}
+    }
+    if has("postgresql") && (has("scope") || has("bootstrap") || has("restapi")) {
+        return Some(FileKind::PatroniYaml);
+    }
+    if has("scrape_configs") || has("rule_files") || (has("global") && has("alerting")) {
+        return Some(FileKind::PrometheusYaml);
+    }
+    None
+}
+
+/// Top-level sections of a Patroni configuration (Patroni documentation, "YAML Configuration
+/// Settings").
+const PATRONI_SECTIONS: &[&str] = &[
+    "scope",
+    "restapi",
+    "bootstrap",
+    "postgresql",
+    "etcd",
+    "etcd3",
+    "consul",
+    "zookeeper",
+    "exhibitor",
+    "raft",
+];
+/// Top-level sections of a Prometheus server configuration.
+const PROMETHEUS_SECTIONS: &[&str] = &[
+    "global",
+    "scrape_configs",
+    "rule_files",
+    "alerting",
+    "remote_write",
+    "remote_read",
+    "scrape_config_files",
+];
+
 /// `.env`, `.env.production`, `production.env`: real dotenv files. The documentation variants
 /// (`.env.example`, `.env.sample`, `.env.template`) are dotenv too but are flagged as such by
 /// [`is_documentation_dotenv`], so rules about committed secrets can skip them.
@@ -218,6 +291,23 @@ mod tests {
         for (path, want) in cases {
             assert_eq!(classify(Path::new(path)), want, "{path}");
         }
+    }
+
+    #[test]
+    fn sniffs_yaml_content() {
+        let patroni = "scope: batman\nnamespace: /db/\nrestapi:\n  listen: 0.0.0.0:8008\npostgresql:\n  data_dir: data/pg0\n";
+        assert_eq!(sniff_yaml(patroni, None), Some(FileKind::PatroniYaml));
+        let named = Some(FileKind::PatroniYaml);
+        assert_eq!(sniff_yaml("etcd3:\n  hosts: a:2379\n", named), named);
+        let manifest = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: patroni\n";
+        assert_eq!(sniff_yaml(manifest, named), None);
+        let grafana = "apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n";
+        assert_eq!(sniff_yaml(grafana, Some(FileKind::PrometheusYaml)), None);
+        let prom = "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: api\n";
+        assert_eq!(sniff_yaml(prom, None), Some(FileKind::PrometheusYaml));
+        assert_eq!(sniff_yaml("name: CI\non: push\n", None), None);
+        assert!(yaml_needs_sniffing(Path::new("postgres0.yml"), None));
+        assert!(!yaml_needs_sniffing(Path::new("compose.yaml"), Some(FileKind::Compose)));
     }
 
     #[test]

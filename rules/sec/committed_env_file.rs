@@ -37,6 +37,34 @@ const NOT_SECRETS: &[&str] = &[
     "none",
     "null",
     "redacted",
+    // Defaults of public images and their tutorials: Patroni/Spilo (`replicate`, `rewind`,
+    // `zalando`), MinIO (`minioadmin`), RabbitMQ (`guest`), the postgres image's docs
+    // (`mysecretpassword`).
+    "replicate",
+    "replicator",
+    "repl",
+    "reppass",
+    "rewind",
+    "rewindpass",
+    "standby",
+    "zalando",
+    "minioadmin",
+    "minio123",
+    "mysecretpassword",
+    "supersecret",
+    "superuser",
+    "user",
+    "app",
+    "demo",
+    "default",
+    "pass123",
+    "password123",
+    "secret123",
+    "admin123",
+    "123456",
+    "12345678",
+    "qwerty",
+    "foobar",
 ];
 
 /// Words that make any value a placeholder: `please-change-me`, `replace_with_real_key`.
@@ -52,7 +80,17 @@ pub fn check(file: &DotenvFile<'_>, ctx: &mut Ctx<'_>) {
     if file.documentation || is_test_env(file.path) {
         return;
     }
+    // A file that holds a well-known default for one secret is a demo file: every short,
+    // hand-typed value in it is judged the same way (`postgres`, `admin`, `replicate`,
+    // `app-pw`), and only values that look generated are reported.
+    let demo = file
+        .entries
+        .iter()
+        .any(|e| is_secret_key(&e.key) && is_known_default(e.value.trim()));
     for entry in file.entries {
+        if demo && !looks_generated(entry.value.trim()) {
+            continue;
+        }
         let Some(message) = finding(entry) else {
             continue;
         };
@@ -69,7 +107,7 @@ fn finding(entry: &DotenvEntry) -> Option<String> {
         return None;
     }
     let key = &entry.key;
-    if is_secret_name(key) || is_password_name(key) {
+    if is_secret_key(key) && !is_path_value(value) {
         return Some(format!(
             "`{key}` holds a literal secret in a dotenv file kept in the repository: everyone \
              who can read the repository, its forks and clones has it"
@@ -80,6 +118,50 @@ fn finding(entry: &DotenvEntry) -> Option<String> {
         "`{key}` holds the password for `{host}` in a dotenv file kept in the repository: \
          everyone who can read the repository, its forks and clones has it"
     ))
+}
+
+fn is_secret_key(key: &str) -> bool {
+    is_secret_name(key) || is_password_name(key) || is_key_material_name(key)
+}
+
+/// `DATA_ENCRYPTION_KEY`, `GCP_CREDENTIALS`, `SIGNING_PRIVATE_KEY`, `FERNET_KEY`: key material
+/// and credential blobs under names the shared secret-name test leaves out.
+fn is_key_material_name(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
+    let last = parts.last().copied().unwrap_or("");
+    matches!(last, "CREDENTIALS" | "CREDENTIAL" | "CREDS")
+        || parts.windows(2).any(|w| {
+            w[1] == "KEY"
+                && matches!(
+                    w[0],
+                    "ENCRYPTION" | "PRIVATE" | "SIGNING" | "MASTER" | "FERNET" | "CIPHER" | "HMAC"
+                )
+        })
+}
+
+/// `/run/secrets/gcp.json`, `./creds.json`: where a credential is, not the credential.
+fn is_path_value(value: &str) -> bool {
+    let v = value.trim_matches(['"', '\'']);
+    v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.ends_with(".json") || v.ends_with(".pem")
+}
+
+/// A value a list of public defaults or placeholders holds.
+fn is_known_default(value: &str) -> bool {
+    !value.is_empty() && !is_reference(value) && is_placeholder(value)
+}
+
+/// A value that looks machine-made rather than typed: 16 characters or more, or three kinds
+/// of characters among lower case, upper case, digits and symbols.
+fn looks_generated(value: &str) -> bool {
+    let v = value.trim_matches(['"', '\'']);
+    let kinds = [
+        v.chars().any(|c| c.is_ascii_lowercase()),
+        v.chars().any(|c| c.is_ascii_uppercase()),
+        v.chars().any(|c| c.is_ascii_digit()),
+        v.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    v.len() >= 16 || kinds.iter().filter(|k| **k).count() >= 3
 }
 
 /// `DB_PASS`, `SMTP_PWD`: spellings of "password" that the shared secret-name test leaves out.

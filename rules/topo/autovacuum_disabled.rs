@@ -32,6 +32,9 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         }
     }
     for compose in &facts.compose_files {
+        if super::stacks::in_dev_file(facts, compose.file) {
+            continue;
+        }
         for service in &compose.services {
             if !runs(service, facts).is_postgres() {
                 continue;

@@ -1,6 +1,7 @@
 //! HA003 (project rule): a database, Redis, the app, or a service others depend on, with no
 //! healthcheck.
 
+use super::stacks::{in_dev_file, judged, Seen};
 use super::{compose_projects, has_healthcheck, one_shot, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
@@ -8,7 +9,8 @@ use crate::registry::Ctx;
 pub const META: &str = include_str!("compose_missing_healthcheck.toml");
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    for project in compose_projects(facts) {
+    let mut seen = Seen::default();
+    for project in judged(compose_projects(facts)) {
         for service in &project.services {
             if has_healthcheck(service, facts) || one_shot(project, &service.name) {
                 continue;
@@ -33,6 +35,9 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 Some(h) => (h.file, h.span.clone(), "has its healthcheck disabled"),
                 None => (service.file, service.key.clone(), "has no healthcheck"),
             };
+            if in_dev_file(facts, file) || !seen.first(file, &span) {
+                continue;
+            }
             ctx.report_in(
                 file,
                 span,

@@ -1,5 +1,6 @@
 //! HA005 (project rule): a long-running compose service with no restart policy.
 
+use super::stacks::{in_dev_file, judged, production_message, soften, Seen};
 use super::{compose_projects, one_shot, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
@@ -9,29 +10,19 @@ pub const META: &str = include_str!("compose_missing_restart.toml");
 /// Programs that run once and exit (migrations, tests, setup scripts).
 const ONE_SHOT_PROGRAMS: &[&str] = &["alembic", "pytest", "tox", "true", "echo"];
 
-/// A service that only an override file defines is part of the local-development layer
-/// (Docker's documentation describes `compose.override.yaml` that way).
-fn defined_in_override(facts: &ProjectFacts, file: crate::source::FileId) -> bool {
-    facts.compose_files.iter().any(|c| {
-        c.file == file
-            && c.path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().contains(".override."))
-    })
-}
-
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    for project in compose_projects(facts) {
-        if project.is_development() {
-            continue;
-        }
+    let mut seen = Seen::default();
+    for project in judged(compose_projects(facts)) {
         for service in &project.services {
             if service.restart.is_some()
                 || service.restart_policy.is_some()
                 // A profile makes the service opt-in: a tool run on demand.
                 || !service.profiles.is_empty()
                 || one_shot(project, &service.name)
-                || defined_in_override(facts, service.file)
+                // A service that only a development file (an override) defines is part of
+                // the local-development layer.
+                || in_dev_file(facts, service.file)
+                || !seen.first(service.file, &service.key)
             {
                 continue;
             }
@@ -52,16 +43,17 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 Runs::Other => String::new(),
                 k => format!(" ({})", k.label()),
             };
-            ctx.report_in(
+            let message = format!(
+                "service `{}`{what} has no `restart:` policy: after a crash or a host reboot it \
+                 stays down",
+                service.name
+            );
+            let report = ctx.report_in(
                 service.file,
                 service.key.clone(),
-                format!(
-                    "service `{}`{what} has no `restart:` policy: after a crash or a host reboot \
-                     it stays down",
-                    service.name
-                ),
-            )
-            .help("add `restart: unless-stopped` (or `deploy.restart_policy` for Swarm)");
+                production_message(project, message),
+            );
+            soften(report, project).help("add `restart: unless-stopped` (or `deploy.restart_policy` for Swarm)");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! SEC009 (project rule): a literal password in a compose service's environment or command.
 
+use super::stacks::{in_dev_file, Seen};
 use crate::facts::ProjectFacts;
 use crate::model::compose::{has_interpolation, EnvVar};
 use crate::registry::Ctx;
@@ -50,6 +51,19 @@ pub fn secret_name(name: &str) -> bool {
         && !NOT.iter().any(|s| upper.ends_with(s))
         && !upper.starts_with("ALLOW_")
         && !upper.contains("EMPTY_PASSWORD")
+        && !is_identifier_name(&upper)
+}
+
+/// Names that hold identifiers, not credentials: etcd's `ETCD_INITIAL_CLUSTER_TOKEN` only keeps
+/// two clusters from joining each other (etcd documentation, "Clustering"), and an S3/MinIO
+/// access key is the public half of a key pair, its id (`AWS_ACCESS_KEY_ID`,
+/// `MINIO_ACCESS_KEY`); the secret is `*_SECRET_KEY`.
+fn is_identifier_name(upper: &str) -> bool {
+    const STORAGE: &[&str] = &["MINIO", "S3", "AWS", "SPACES", "R2", "B2", "GCS", "OSS", "STORAGE", "BUCKET"];
+    upper.ends_with("CLUSTER_TOKEN")
+        || upper.ends_with("ACCESS_KEY_ID")
+        || (upper.ends_with("ACCESS_KEY")
+            && upper.split('_').any(|w| STORAGE.contains(&w)))
 }
 
 /// A literal, non-empty value that is not a flag or a path to a secrets file.
@@ -90,13 +104,22 @@ fn report(ctx: &mut Ctx<'_>, service: &str, var: &EnvVar, what: String) {
 }
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    // Each file on its own: an override that replaces the value does not unwrite it.
+    // Each file on its own: an override that replaces the value does not unwrite it. A
+    // development file's passwords are for a laptop's throwaway containers.
+    let mut seen = Seen::default();
     for compose in &facts.compose_files {
+        if in_dev_file(facts, compose.file) {
+            continue;
+        }
         for service in &compose.services {
             for var in &service.environment {
                 let Some(value) = var.value.as_deref() else {
                     continue;
                 };
+                // One value merged into several services (`<<: *etcd`) is one finding.
+                if !seen.first(var.file, &var.span) {
+                    continue;
+                }
                 if secret_name(&var.name) && literal_secret(value) {
                     report(
                         ctx,

@@ -17,6 +17,7 @@ pub mod redis_sentinel_quorum;
 pub mod redis_sentinel_slow_failover;
 pub mod sentinel;
 pub mod slow_query_log_missing;
+pub mod stacks;
 
 use crate::facts::{DockerfileFact, PatroniFact, ProjectFacts, PrometheusFact};
 use crate::model::compose::{projects, ComposeProject, Service};
@@ -225,6 +226,22 @@ const SERVER_PROGRAMS: &[&str] = &[
     "prometheus",
 ];
 
+/// Proxies, poolers and helpers that database images also ship (Patroni's image runs HAProxy
+/// or confd by its command).
+const PROXY_PROGRAMS: &[&str] = &[
+    "haproxy",
+    "pgbouncer",
+    "odyssey",
+    "pgcat",
+    "pgpool",
+    "envoy",
+    "nginx",
+    "traefik",
+    "confd",
+    "vip-manager",
+    "callback",
+];
+
 /// Whether the service's own command runs only a client program (see [`CLIENT_PROGRAMS`]).
 pub fn runs_client_only(service: &Service) -> bool {
     let program = |w: &Word| {
@@ -252,6 +269,11 @@ pub fn runs(service: &Service, facts: &ProjectFacts) -> Runs {
     }
     if program("etcd") {
         return Runs::Etcd;
+    }
+    // A proxy or pooler started on a database image (`image: patroni`, `command: haproxy`)
+    // is the proxy, not the database.
+    if PROXY_PROGRAMS.iter().any(|p| program(p)) && !SERVER_PROGRAMS.iter().any(|p| program(p)) {
+        return Runs::Other;
     }
     if runs_client_only(service) {
         return Runs::Other;
@@ -301,10 +323,15 @@ pub fn one_shot(project: &ComposeProject, name: &str) -> bool {
 }
 
 /// The compose projects of the repository, merged once and shared by every topology rule.
+/// Each stack's stage is judged here: by name and deploys in the model, then by what it runs.
 pub fn compose_projects(facts: &ProjectFacts) -> &[ComposeProject] {
-    facts
-        .compose_projects
-        .get_or_init(|| projects(&facts.compose_files))
+    facts.compose_projects.get_or_init(|| {
+        let mut out = projects(&facts.compose_files, &facts.compose_runs);
+        for p in &mut out {
+            stacks::judge(p, facts);
+        }
+        out
+    })
 }
 
 /// A `-c name=value` / `--name=value` server flag among a command's words (PostgreSQL).
@@ -363,8 +390,52 @@ pub fn dockerfile_start(file: &Dockerfile<'_, '_>) -> String {
     words.join(" ")
 }
 
-/// Reads a Patroni configuration: the etcd members and the PostgreSQL parameters.
-pub fn patroni_fact(doc: &Yaml, path: &Path, file: FileId) -> PatroniFact {
+/// Whether a YAML document is a Patroni configuration, by content: a `postgresql:` section
+/// with `data_dir`, or `bootstrap.dcs`, or `scope:` beside `postgresql:`/`restapi:`. A
+/// Kubernetes manifest (`apiVersion` and `kind`) named `patroni.yaml` is not one.
+pub fn is_patroni_config(doc: &Yaml) -> bool {
+    if doc.get("apiVersion").is_some() && doc.get("kind").is_some() {
+        return false;
+    }
+    // Discovery has read the file's keys (`crate::kind::sniff_yaml`); here a document of a
+    // multi-document file, or one named on the command line, is checked the same way.
+    [
+        "scope",
+        "restapi",
+        "bootstrap",
+        "postgresql",
+        "etcd",
+        "etcd3",
+        "consul",
+        "zookeeper",
+        "raft",
+    ]
+    .iter()
+    .any(|k| doc.get(k).is_some())
+        && doc.get("services").is_none()
+}
+
+/// Whether a YAML document is a Prometheus server configuration, by content: `scrape_configs`,
+/// `rule_files`, `alerting`, or `global` with scrape settings. A Grafana datasource file
+/// (`apiVersion` + `datasources`) named `prometheus.yml` is not one.
+pub fn is_prometheus_config(doc: &Yaml) -> bool {
+    if doc.get("datasources").is_some() || doc.get("apiVersion").is_some() {
+        return false;
+    }
+    ["scrape_configs", "rule_files", "alerting", "remote_write"]
+        .iter()
+        .any(|k| doc.get(k).is_some())
+        || doc
+            .get("global")
+            .is_some_and(|g| g.get("scrape_interval").is_some() || g.get("evaluation_interval").is_some())
+}
+
+/// Reads a Patroni configuration: the etcd members and the PostgreSQL parameters. `None` when
+/// the document is not one (see [`is_patroni_config`]).
+pub fn patroni_fact(doc: &Yaml, path: &Path, file: FileId) -> Option<PatroniFact> {
+    if !is_patroni_config(doc) {
+        return None;
+    }
     let etcd_hosts = ["etcd3", "etcd"].iter().find_map(|k| {
         let (key, hosts) = doc.get(k)?.entry("hosts")?;
         let members: Vec<String> = match hosts.as_str() {
@@ -400,17 +471,20 @@ pub fn patroni_fact(doc: &Yaml, path: &Path, file: FileId) -> PatroniFact {
     let anchor = anchor
         .or_else(|| doc.entry("postgresql").map(|(k, _)| k.span.clone()))
         .unwrap_or(0..0);
-    PatroniFact {
+    Some(PatroniFact {
         file,
         path: path.to_path_buf(),
         etcd_hosts,
         parameters,
         anchor,
-    }
+    })
 }
 
-/// Reads a `prometheus.yml`.
-pub fn prometheus_fact(doc: &Yaml, path: &Path, file: FileId) -> PrometheusFact {
+/// Reads a Prometheus configuration; `None` when the document is not one.
+pub fn prometheus_fact(doc: &Yaml, path: &Path, file: FileId) -> Option<PrometheusFact> {
+    if !is_prometheus_config(doc) {
+        return None;
+    }
     let has_rule_files = doc
         .get("rule_files")
         .is_some_and(|r| !r.as_seq().is_empty() || r.as_str().is_some_and(|s| !s.is_empty()));
@@ -418,12 +492,12 @@ pub fn prometheus_fact(doc: &Yaml, path: &Path, file: FileId) -> PrometheusFact 
         .entry("global")
         .or_else(|| doc.entries().first().map(|(k, v)| (k, v)))
         .map_or(0..0, |(k, _)| k.span.clone());
-    PrometheusFact {
+    Some(PrometheusFact {
         file,
         path: path.to_path_buf(),
         has_rule_files,
         anchor,
-    }
+    })
 }
 
 /// Where a finding about a service as a whole points: its key.

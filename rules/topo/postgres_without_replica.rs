@@ -1,5 +1,6 @@
 //! HA009 (project rule): compose runs a single PostgreSQL and nothing that replicates it.
 
+use super::stacks::{in_dev_file, judged, production_message, soften, Seen};
 use super::{compose_projects, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
@@ -7,10 +8,8 @@ use crate::registry::Ctx;
 pub const META: &str = include_str!("postgres_without_replica.toml");
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    for project in compose_projects(facts) {
-        if project.is_development() {
-            continue;
-        }
+    let mut seen = Seen::default();
+    for project in judged(compose_projects(facts)) {
         let kinds: Vec<Runs> = project.services.iter().map(|s| runs(s, facts)).collect();
         if kinds.contains(&Runs::PostgresHa) {
             continue;
@@ -26,18 +25,23 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
             continue;
         };
         // Bitnami's image streams to replicas it is told about.
-        if only.env("POSTGRESQL_REPLICATION_MODE").is_some() {
+        if only.env("POSTGRESQL_REPLICATION_MODE").is_some()
+            || in_dev_file(facts, only.file)
+            || !seen.first(only.file, &only.key)
+        {
             continue;
         }
-        ctx.report_in(
+        let message = format!(
+            "service `{}` is the only PostgreSQL and nothing replicates it (no Patroni, no \
+             standby): when it fails, the service is down until it is restored by hand",
+            only.name
+        );
+        let report = ctx.report_in(
             only.file,
             only.key.clone(),
-            format!(
-                "service `{}` is the only PostgreSQL and nothing replicates it (no Patroni, no \
-                 standby): when it fails, the service is down until it is restored by hand",
-                only.name
-            ),
-        )
+            production_message(project, message),
+        );
+        soften(report, project)
         .help("run PostgreSQL under Patroni with etcd and at least one replica (§1.1), or use a managed database with failover");
     }
 }

@@ -1,5 +1,6 @@
 //! DB010 (project rule): a PostgreSQL configured without `log_min_duration_statement`.
 
+use super::stacks::{in_dev_file, judged, production_message, soften, Seen};
 use super::{compose_projects, runs, server_flag, Runs};
 use crate::facts::ProjectFacts;
 use crate::kind::FileKind;
@@ -49,7 +50,11 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         let (v, span) = d.args.first()?;
         Some((v.clone(), conf.file, span.clone()))
     };
+    let mut seen = Seen::default();
+    // Every stack's mounts count (a development stack's postgresql.conf is not checked on its
+    // own below); only judged stacks report.
     for project in compose_projects(facts) {
+        let judged_here = judged(std::slice::from_ref(project)).len() == 1;
         for service in &project.services {
             let kind = runs(service, facts);
             if !kind.is_postgres() {
@@ -70,7 +75,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 })
                 .collect();
             mounted.extend(confs.iter().cloned());
-            if project.is_development() {
+            if !judged_here || in_dev_file(facts, service.file) {
                 continue;
             }
             // Patroni's own configuration files are checked on their own below.
@@ -80,29 +85,33 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
             let found = in_service(service).or_else(|| confs.iter().find_map(conf_setting));
             match found {
                 Some((value, file, span)) if disabled(&value) => {
-                    ctx.report_in(
-                        file,
-                        span,
-                        format!(
-                            "`{SETTING} = -1` turns the slow-query log off for service `{}`",
-                            service.name
-                        ),
-                    )
-                    .help(HELP);
+                    if !seen.first(file, &span) {
+                        continue;
+                    }
+                    let message = format!(
+                        "`{SETTING} = -1` turns the slow-query log off for service `{}`",
+                        service.name
+                    );
+                    let report = ctx.report_in(file, span, production_message(project, message));
+                    soften(report, project).help(HELP);
                 }
                 Some(_) => {}
                 None => {
-                    ctx.report_in(
+                    if !seen.first(service.file, &service.key) {
+                        continue;
+                    }
+                    let message = format!(
+                        "service `{}` runs {} without `{SETTING}`: slow queries are never \
+                         logged, so there is nothing to find them with",
+                        service.name,
+                        kind.label()
+                    );
+                    let report = ctx.report_in(
                         service.file,
                         service.key.clone(),
-                        format!(
-                            "service `{}` runs {} without `{SETTING}`: slow queries are never \
-                             logged, so there is nothing to find them with",
-                            service.name,
-                            kind.label()
-                        ),
-                    )
-                    .help(HELP);
+                        production_message(project, message),
+                    );
+                    soften(report, project).help(HELP);
                 }
             }
         }
@@ -148,7 +157,10 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 ctx.report_in(
                     p.file,
                     p.anchor.clone(),
-                    format!("Patroni's PostgreSQL parameters do not set `{SETTING}`: slow queries are never logged"),
+                    format!(
+                        "this Patroni configuration's `postgresql.parameters` do not set \
+                         `{SETTING}`: slow queries are never logged"
+                    ),
                 )
                 .help(HELP);
             }

@@ -105,10 +105,21 @@ pub struct Port {
 impl Port {
     /// Whether the port is reachable from other hosts: no host IP, `0.0.0.0` or `::`.
     /// An interpolated host IP is unknown and counted as bound.
+    /// An interpolated host IP with a default (`${BIND:-0.0.0.0}`) is judged by its default.
     pub fn on_all_interfaces(&self) -> bool {
         match self.host_ip.as_deref() {
             None => true,
-            Some(ip) => matches!(ip.trim_matches(['[', ']']), "" | "0.0.0.0" | "::"),
+            Some(ip) => {
+                let ip = if has_interpolation(ip) {
+                    match interpolation_default(ip) {
+                        Some(d) => d,
+                        None => return false,
+                    }
+                } else {
+                    ip
+                };
+                matches!(ip.trim_matches(['[', ']']), "" | "0.0.0.0" | "::")
+            }
         }
     }
 }
@@ -167,6 +178,10 @@ pub struct Service {
     /// `deploy.replicas` written as something other than a number (`${REPLICAS}`).
     pub replicas_unknown: Option<At<()>>,
     pub restart_policy: Option<At<()>>,
+    /// A `deploy:` section (Swarm and `docker compose` read it): a production setting.
+    pub deploy: Option<At<()>>,
+    /// Resource limits: `deploy.resources.limits`, `mem_limit`, `cpus`.
+    pub limits: Option<At<()>>,
     pub secrets: Vec<String>,
     pub volumes: Vec<Volume>,
     pub profiles: Vec<String>,
@@ -332,6 +347,12 @@ fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Ser
     let restart_policy = deploy
         .and_then(|d| d.entry("restart_policy"))
         .map(|(k, _)| at(file, k, ()));
+    let limits = deploy
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.entry("limits"))
+        .or_else(|| node.entry("mem_limit"))
+        .or_else(|| node.entry("cpus"))
+        .map(|(k, _)| at(file, k, ()));
     let healthcheck = node.entry("healthcheck").map(|(k, v)| {
         let disable = v
             .get("disable")
@@ -375,6 +396,8 @@ fn service(name: &str, key: &Yaml, node: &Yaml, dir: &Path, file: FileId) -> Ser
         replicas,
         replicas_unknown,
         restart_policy,
+        deploy: node.entry("deploy").map(|(k, _)| at(file, k, ())),
+        limits,
         secrets: node
             .get("secrets")
             .map(|s| string_or_list(s, &["source"], file))
@@ -539,7 +562,7 @@ fn port(node: &Yaml, file: FileId) -> Option<Port> {
         });
     }
     let text = node.as_str()?;
-    let spec = text.split('/').next().unwrap_or(text);
+    let spec = split_outside_braces(text, '/')[0];
     // `[::1]:5432:5432`: an IPv6 host IP is bracketed.
     let (host_ip, rest) = match spec.strip_prefix('[') {
         Some(after) => {
@@ -548,7 +571,7 @@ fn port(node: &Yaml, file: FileId) -> Option<Port> {
         }
         None => (None, spec),
     };
-    let parts: Vec<&str> = rest.split(':').collect();
+    let parts = split_outside_braces(rest, ':');
     let (host_ip, published, target) = match (host_ip, parts.as_slice()) {
         (Some(ip), [published, target]) => (Some(ip), Some(published.to_string()), *target),
         (None, [target]) => (None, None, *target),
@@ -567,6 +590,37 @@ fn port(node: &Yaml, file: FileId) -> Option<Port> {
         published,
         target: target.to_string(),
     })
+}
+
+/// Splits at `sep` outside `${…}`: `${PORT:-5432}:5432` is two parts, not three.
+fn split_outside_braces(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut prev = '\0';
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' if prev == '$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            c if c == sep && depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// The value an interpolation yields when its variable is unset: `${X:-d}` / `${X-d}` -> `d`;
+/// `None` for `${X}`, `$X` and `${X:?err}` (no default: unknown).
+pub fn interpolation_default(value: &str) -> Option<&str> {
+    let inner = value.strip_prefix("${")?.strip_suffix('}')?;
+    let at = inner.find(['-', ':', '?', '+'])?;
+    let rest = &inner[at..];
+    rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-'))
 }
 
 fn depends_on(node: &Yaml, file: FileId) -> Vec<Dependency> {
@@ -640,7 +694,7 @@ pub fn merge(base: &Service, over: &Service) -> Service {
             }
         )*};
     }
-    replace!(image, build, command, entrypoint, restart, restart_policy);
+    replace!(image, build, command, entrypoint, restart, restart_policy, deploy, limits);
     if over.replicas.is_some() || over.replicas_unknown.is_some() {
         out.replicas = over.replicas.clone();
         out.replicas_unknown = over.replicas_unknown.clone();
@@ -676,14 +730,33 @@ pub fn merge(base: &Service, over: &Service) -> Service {
     out
 }
 
-/// A set of compose files Docker reads together: a folder's default file and its override, or
-/// a variant file (`docker-compose.prod.yml`) over the folder's default file.
+/// Whether a stack is what runs in production (issue 9, "what is deployed").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Something says it is deployed: its name, a deploy script or job that runs it, or the
+    /// production settings it carries. The text says which, for messages.
+    Production(String),
+    /// Local development or tests: no topology rule judges it.
+    Development(String),
+    /// The default file of a folder that has a production file (`compose.prod.yml`): what of
+    /// it is deployed is judged through the production stack, not on its own.
+    Base(PathBuf),
+    /// Nothing tells: production-only rules report at `info` and say so.
+    Unknown,
+}
+
+/// A set of compose files Docker reads together (a stack): a folder's default file and its
+/// override, a variant file (`docker-compose.prod.yml`) over the folder's default file, a
+/// self-contained variant on its own, or the files a deploy names with `-f`.
 #[derive(Debug, Clone)]
 pub struct ComposeProject {
     pub files: Vec<FileId>,
-    /// The first file's path (the default file when there is one).
+    /// The files given to Docker (`-f`), without the ones they include.
+    pub members: Vec<FileId>,
+    /// The file that defines the stack: the variant, or else the default file.
     pub path: PathBuf,
     pub services: Vec<Service>,
+    pub stage: Stage,
 }
 
 impl ComposeProject {
@@ -691,27 +764,105 @@ impl ComposeProject {
         self.services.iter().find(|s| s.name == name)
     }
 
-    /// Whether the files are for development or tests only (`docker-compose.dev.yml`,
-    /// `compose.test.yaml`, or under a tests/examples folder): production advice such as
-    /// replicas and slow-query logging does not apply to them.
+    /// Whether the stack is not judged on its own: development, tests, or the base of a
+    /// production overlay.
     pub fn is_development(&self) -> bool {
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        let dev_name = name.split(['.', '-', '_']).any(|part| {
-            matches!(
-                part,
-                "dev" | "development" | "test" | "tests" | "local" | "ci" | "e2e"
-            )
-        });
-        dev_name
-            || self.path.components().any(|c| {
-                let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-                crate::facts::OUT_OF_SCOPE_DIRS.contains(&part.as_str())
-            })
+        matches!(self.stage, Stage::Development(_) | Stage::Base(_))
     }
+
+    /// Nothing says the stack is production (production-only rules soften to `info`).
+    pub fn is_unknown(&self) -> bool {
+        self.stage == Stage::Unknown
+    }
+}
+
+/// Words of a compose file's name or folder that say development or tests.
+const DEV_WORDS: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "e2e",
+    "debug",
+    "override",
+    "devcontainer",
+    "sandbox",
+    "demo",
+    "example",
+    "examples",
+    "playground",
+];
+
+/// Words of a compose file's name or folder that say it is deployed.
+const PROD_WORDS: &[&str] = &[
+    "prod",
+    "production",
+    "prd",
+    "deploy",
+    "deployment",
+    "release",
+    "live",
+    "staging",
+    "swarm",
+    "stack",
+];
+
+fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.to_ascii_lowercase())
+}
+
+/// What a compose file's own name and folders say about it: `docker-compose.dev.yml`,
+/// `.devcontainer/compose.yaml`, `tests/compose.yaml` are development; `compose.prod.yml`,
+/// `deploy/compose.yaml` are production. The name decides before the folders.
+pub fn stage_by_name(path: &Path) -> Option<Stage> {
+    let name = path.file_name()?.to_string_lossy();
+    let has = |words: &[&str], text: &str| name_words(text).any(|w| words.contains(&w.as_str()));
+    if has(DEV_WORDS, &name) {
+        return Some(Stage::Development(format!("named `{name}`")));
+    }
+    if has(PROD_WORDS, &name) {
+        return Some(Stage::Production(format!("named `{name}`")));
+    }
+    let folders: Vec<String> = path
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .map(|c| c.as_os_str().to_string_lossy().to_ascii_lowercase())
+        .collect();
+    for folder in folders.iter().rev() {
+        if has(DEV_WORDS, folder) || crate::facts::OUT_OF_SCOPE_DIRS.contains(&folder.as_str()) {
+            return Some(Stage::Development(format!("under `{folder}/`")));
+        }
+        if has(PROD_WORDS, folder) {
+            return Some(Stage::Production(format!("under `{folder}/`")));
+        }
+    }
+    None
+}
+
+/// Whether a compose file is for development or tests by its name or folder (an override
+/// file is: Docker's documentation describes `compose.override.yaml` as the local layer).
+pub fn is_dev_file(path: &Path) -> bool {
+    matches!(stage_by_name(path), Some(Stage::Development(_)))
+}
+
+/// A deploy that runs compose files (`docker compose -f a -f b up` over ssh, `docker stack
+/// deploy -c a`), with the files as written and why it counts as a deploy.
+#[derive(Debug, Clone)]
+pub struct ComposeRun {
+    pub file: FileId,
+    /// The directory of the script or workflow, relative to the root (for `-f` paths).
+    pub dir: PathBuf,
+    /// `-f` / `--file` / `-c` values and `COMPOSE_FILE` entries, as written. Empty: the
+    /// default files of the folder it runs in.
+    pub files: Vec<String>,
+    pub why: String,
 }
 
 /// The default file names, in Docker's order of preference, and their override names.
@@ -823,11 +974,38 @@ fn merge_files(files: &[&ComposeFile]) -> Vec<Service> {
     services
 }
 
-/// Groups compose files into the projects Docker would run. In each folder the default file
-/// is merged with its override; every other compose file there is merged over the default file
-/// (it is written to be used with `-f default -f variant`); a folder without a default file
-/// has each file on its own.
-pub fn projects(files: &[ComposeFile]) -> Vec<ComposeProject> {
+/// Whether a variant file is complete on its own: every service says what it runs (`image:`,
+/// `build:` or `extends:`). Such a file is run alone (`docker compose -f compose.prod.yml up`);
+/// an overlay that only adds settings is run over the default file.
+fn self_contained(file: &ComposeFile) -> bool {
+    !file.services.is_empty()
+        && file
+            .services
+            .iter()
+            .all(|s| s.image.is_some() || s.build.is_some() || s.extends.is_some())
+}
+
+fn stack(members: Vec<&ComposeFile>, files: &[ComposeFile], path: &Path) -> ComposeProject {
+    // Included files load first; the including files' services are merged over them.
+    let mut all = included(&members, files);
+    all.reverse();
+    all.extend(members.iter().copied());
+    ComposeProject {
+        files: all.iter().map(|f| f.file).collect(),
+        members: members.iter().map(|f| f.file).collect(),
+        path: path.to_path_buf(),
+        services: merge_files(&all),
+        stage: Stage::Unknown,
+    }
+}
+
+/// Groups compose files into the stacks Docker would run. In each folder the default file is
+/// merged with its override; every other compose file there is merged over the default file
+/// (written for `-f default -f variant`) unless it is complete on its own; a folder without a
+/// default file has each file on its own. Each stack's stage comes from its defining file's
+/// name; a default file beside a production file is that file's base. Deploys that name their
+/// files (`runs`) decide over names: their stack is production, built from exactly those files.
+pub fn projects(files: &[ComposeFile], runs: &[ComposeRun]) -> Vec<ComposeProject> {
     let resolved = resolve_extends(files);
     let files = resolved.as_slice();
     let mut folders: Vec<&Path> = files
@@ -850,44 +1028,124 @@ pub fn projects(files: &[ComposeFile]) -> Vec<ComposeProject> {
         let default = DEFAULTS
             .iter()
             .find_map(|(name, overrides)| Some((named(name)?, overrides)));
-        let mut used: Vec<FileId> = Vec::new();
-        let mut group = |members: Vec<&ComposeFile>, out: &mut Vec<ComposeProject>| {
-            used.extend(members.iter().map(|f| f.file));
-            // Included files load first; the including files' services are merged over them.
-            let mut all = included(&members, files);
-            all.reverse();
-            all.extend(members.iter().copied());
-            out.push(ComposeProject {
-                files: all.iter().map(|f| f.file).collect(),
-                path: members[0].path.clone(),
-                services: merge_files(&all),
-            });
-        };
-        match default {
-            Some((base, overrides)) => {
-                let over = overrides.iter().find_map(|o| named(o));
-                let mut members = vec![base];
-                members.extend(over);
-                group(members, &mut out);
-                let is_override = |f: &ComposeFile| {
-                    f.path
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().contains(".override."))
-                };
-                for f in &here {
-                    if f.file != base.file && !is_override(f) {
-                        group(vec![base, f], &mut out);
-                    }
-                }
+        let Some((base, overrides)) = default else {
+            for f in &here {
+                out.push(stack(vec![f], files, &f.path));
             }
-            None => {
-                for f in &here {
-                    group(vec![f], &mut out);
-                }
+            continue;
+        };
+        let over = overrides.iter().find_map(|o| named(o));
+        let mut members = vec![base];
+        members.extend(over);
+        let default_at = out.len();
+        out.push(stack(members, files, &base.path));
+        let mut production = None;
+        for f in &here {
+            if f.file == base.file || over.is_some_and(|o| o.file == f.file) {
+                continue;
+            }
+            if f.path.file_name().is_some_and(|n| n.to_string_lossy().contains(".override.")) {
+                continue;
+            }
+            if matches!(stage_by_name(&f.path), Some(Stage::Production(_))) {
+                production.get_or_insert(f.path.clone());
+            }
+            let members = if self_contained(f) { vec![*f] } else { vec![base, *f] };
+            out.push(stack(members, files, &f.path));
+        }
+        if let Some(prod) = production {
+            out[default_at].stage = Stage::Base(prod);
+        }
+    }
+    for project in out.iter_mut().filter(|p| p.stage == Stage::Unknown) {
+        if let Some(stage) = stage_by_name(&project.path) {
+            project.stage = stage;
+        }
+    }
+    for run in runs {
+        deployed(run, files, &mut out);
+    }
+    out
+}
+
+/// The compose file a `-f` value names: the file at that path from the script's folder or the
+/// root, else the one file of that name in the repository (remote paths such as
+/// `/srv/app/compose.prod.yml` are matched by name).
+fn resolve_run_file<'f>(run: &ComposeRun, written: &str, files: &'f [ComposeFile]) -> Option<&'f ComposeFile> {
+    if has_interpolation(written) {
+        return None;
+    }
+    let written = written.trim_start_matches("./");
+    for base in [run.dir.as_path(), Path::new("")] {
+        if let Some(path) = normalize_join(base, written) {
+            if let Some(f) = files.iter().find(|f| f.path == path) {
+                return Some(f);
             }
         }
     }
-    out
+    let name = Path::new(written).file_name()?;
+    let mut same = files.iter().filter(|f| f.path.file_name() == Some(name));
+    let first = same.next()?;
+    same.next().is_none().then_some(first)
+}
+
+/// Marks (or adds) the stack a deploy runs as production.
+fn deployed(run: &ComposeRun, files: &[ComposeFile], out: &mut Vec<ComposeProject>) {
+    let members: Vec<&ComposeFile> = if run.files.is_empty() {
+        // The default files of the script's folder, else of the root.
+        let defaults = |dir: &Path| -> Vec<&ComposeFile> {
+            let named = |name: &str| files.iter().find(|f| f.path == dir.join(name));
+            let Some((base, overrides)) =
+                DEFAULTS.iter().find_map(|(n, o)| Some((named(n)?, o)))
+            else {
+                return Vec::new();
+            };
+            let mut m = vec![base];
+            m.extend(overrides.iter().find_map(|o| named(o)));
+            m
+        };
+        let here = defaults(&run.dir);
+        if here.is_empty() {
+            defaults(Path::new(""))
+        } else {
+            here
+        }
+    } else {
+        let found: Vec<&ComposeFile> = run
+            .files
+            .iter()
+            .filter_map(|w| resolve_run_file(run, w, files))
+            .collect();
+        if found.len() != run.files.len() {
+            return;
+        }
+        found
+    };
+    if members.is_empty() {
+        return;
+    }
+    let ids: Vec<FileId> = members.iter().map(|f| f.file).collect();
+    let why = run.why.clone();
+    let path = members.last().map(|f| f.path.clone()).unwrap_or_default();
+    // The stacks the deploy combines are judged through it.
+    for p in out.iter_mut() {
+        if p.members.len() < ids.len() && p.members.iter().all(|m| ids.contains(m)) {
+            p.stage = Stage::Base(path.clone());
+        }
+    }
+    if let Some(p) = out.iter_mut().find(|p| p.members == ids) {
+        // A deploy of a development-named stack deploys a development server.
+        if !matches!(p.stage, Stage::Development(_)) {
+            p.stage = Stage::Production(why);
+        }
+        return;
+    }
+    let mut project = stack(members, files, &path);
+    project.stage = match stage_by_name(&path) {
+        Some(dev @ Stage::Development(_)) => dev,
+        _ => Stage::Production(why),
+    };
+    out.push(project);
 }
 
 #[cfg(test)]
@@ -954,7 +1212,7 @@ mod tests {
             "other/compose.yaml",
             2,
         );
-        let projects = projects(&[base, over, other]);
+        let projects = projects(&[base, over, other], &[]);
         assert_eq!(projects.len(), 2);
         let db = projects.iter().find_map(|p| p.service("db")).expect("db");
         assert!(db.healthcheck.is_some());
@@ -986,7 +1244,7 @@ mod tests {
             "db/compose.yaml",
             2,
         );
-        let projects = projects(&[base, common, db]);
+        let projects = projects(&[base, common, db], &[]);
         let main = projects
             .iter()
             .find(|p| p.path == Path::new("compose.yaml"))
