@@ -103,7 +103,7 @@ pub fn check(file: &DotenvFile<'_>, ctx: &mut Ctx<'_>) {
 
 fn finding(entry: &DotenvEntry) -> Option<String> {
     let value = entry.value.trim();
-    if value.is_empty() || is_reference(value) || is_placeholder(value) {
+    if value.is_empty() || is_reference(value) || is_known_default(value) {
         return None;
     }
     let key = &entry.key;
@@ -146,9 +146,14 @@ fn is_path_value(value: &str) -> bool {
     v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.ends_with(".json") || v.ends_with(".pem")
 }
 
-/// A value a list of public defaults or placeholders holds.
+/// A value a list of public defaults or placeholders holds, or a `user:password` pair whose
+/// password repeats the user (`dispatch:dispatch`).
 fn is_known_default(value: &str) -> bool {
-    !value.is_empty() && !is_reference(value) && is_placeholder(value)
+    let v = value.trim_matches(['"', '\'']);
+    let same_pair = v
+        .split_once(':')
+        .is_some_and(|(user, pw)| !user.is_empty() && user == pw);
+    !v.is_empty() && !is_reference(v) && (is_placeholder(v) || same_pair)
 }
 
 /// A value that looks machine-made rather than typed: 16 characters or more, or three kinds

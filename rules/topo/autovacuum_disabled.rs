@@ -32,7 +32,9 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         }
     }
     for compose in &facts.compose_files {
-        if super::stacks::in_dev_file(facts, compose.file) {
+        if super::stacks::in_dev_file(facts, compose.file)
+            || super::stacks::only_in_dev_stacks(super::compose_projects(facts), compose.file)
+        {
             continue;
         }
         for service in &compose.services {

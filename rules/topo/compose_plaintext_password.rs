@@ -1,6 +1,7 @@
 //! SEC009 (project rule): a literal password in a compose service's environment or command.
 
-use super::stacks::{in_dev_file, Seen};
+use super::compose_projects;
+use super::stacks::{in_dev_file, only_in_dev_stacks, Seen};
 use crate::facts::ProjectFacts;
 use crate::model::compose::{has_interpolation, EnvVar};
 use crate::registry::Ctx;
@@ -108,7 +109,9 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     // development file's passwords are for a laptop's throwaway containers.
     let mut seen = Seen::default();
     for compose in &facts.compose_files {
-        if in_dev_file(facts, compose.file) {
+        if in_dev_file(facts, compose.file)
+            || only_in_dev_stacks(compose_projects(facts), compose.file)
+        {
             continue;
         }
         for service in &compose.services {

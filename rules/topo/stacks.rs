@@ -49,6 +49,12 @@ const BACKING_IMAGES: &[&str] = &[
     "chroma",
     "meilisearch",
     "typesense",
+    "grafana",
+    "jaeger",
+    "all-in-one",
+    "otel-collector",
+    "opentelemetry-collector",
+    "loki",
 ];
 
 /// Registries that serve a team's own images (not Docker Hub's public ones).
@@ -65,7 +71,12 @@ const PRIVATE_REGISTRIES: &[&str] = &[
 fn is_backing(service: &Service, kind: Runs) -> bool {
     if matches!(
         kind,
-        Runs::Postgres | Runs::PostgresHa | Runs::Redis | Runs::Sentinel | Runs::Etcd
+        Runs::Postgres
+            | Runs::PostgresHa
+            | Runs::Redis
+            | Runs::Sentinel
+            | Runs::Etcd
+            | Runs::Prometheus
     ) {
         return service.build.is_none();
     }
@@ -74,26 +85,34 @@ fn is_backing(service: &Service, kind: Runs) -> bool {
     };
     let repo = image_repository(&image.value);
     let last = repo.rsplit('/').next().unwrap_or(&repo);
-    service.build.is_none() && BACKING_IMAGES.iter().any(|b| last == *b || last.starts_with(&format!("{b}-")))
+    // `localstack`, `tinybird-local`, `dynamodb-local`: emulators of cloud services.
+    let emulator = last.split(['-', '_']).any(|w| w == "local") || last.starts_with("local");
+    service.build.is_none()
+        && (emulator
+            || BACKING_IMAGES
+                .iter()
+                .any(|b| last == *b || last.starts_with(&format!("{b}-"))))
 }
 
-/// `ghcr.io/acme/api:1.4`, `${REGISTRY}/api:${TAG}`: an application image pulled, not built.
-fn pulled_app_image(service: &Service) -> Option<&str> {
-    if service.build.is_some() {
+/// `ghcr.io/acme/api:1.4`, `${REGISTRY}/api:${TAG}`: an application image pulled from the
+/// team's registry, not built. Backing services' images and test images
+/// (`${PATRONI_TEST_IMAGE:-patroni}`) say nothing.
+fn pulled_app_image(service: &Service, kind: Runs) -> Option<&str> {
+    if service.build.is_some() || is_backing(service, kind) || kind != Runs::App && kind != Runs::Other {
         return None;
     }
     let image = service.image.as_ref()?.value.as_str();
     let host = image.split('/').next().unwrap_or("");
     let private = image.contains('/') && PRIVATE_REGISTRIES.iter().any(|r| host.ends_with(r));
-    let variable = has_interpolation(image) && {
-        let upper = image.to_ascii_uppercase();
-        ["REGISTRY", "TAG", "VERSION", "IMAGE"].iter().any(|w| upper.contains(w))
-    };
+    let upper = image.to_ascii_uppercase();
+    let tag = image.rsplit_once('/').map_or(image, |(_, last)| last);
+    let variable = (upper.contains("${REGISTRY") || tag.split_once(':').is_some_and(|(_, t)| has_interpolation(t)))
+        && !["TEST", "DEV", "LOCAL", "CI"].iter().any(|w| upper.contains(w));
     (private || variable).then_some(image)
 }
 
 /// The first production setting a stack carries, for the message.
-fn production_setting(project: &ComposeProject) -> Option<String> {
+fn production_setting(project: &ComposeProject, facts: &ProjectFacts) -> Option<String> {
     for s in &project.services {
         if let Some(r) = &s.restart {
             if !matches!(r.value.trim_matches('"'), "no" | "") {
@@ -106,7 +125,7 @@ fn production_setting(project: &ComposeProject) -> Option<String> {
         if s.limits.is_some() {
             return Some(format!("resource limits on `{}`", s.name));
         }
-        if let Some(image) = pulled_app_image(s) {
+        if let Some(image) = pulled_app_image(s, runs(s, facts)) {
             return Some(format!("`{}` runs `{image}` from a registry", s.name));
         }
     }
@@ -118,10 +137,13 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
     if project.stage != Stage::Unknown {
         return;
     }
+    // Opt-in services (`profiles:`) and one-shot jobs do not change what the stack is.
     let long_running: Vec<(&Service, Runs)> = project
         .services
         .iter()
-        .filter(|s| !one_shot(project, &s.name) && !super::runs_client_only(s))
+        .filter(|s| {
+            s.profiles.is_empty() && !one_shot(project, &s.name) && !super::runs_client_only(s)
+        })
         .map(|s| (s, runs(s, facts)))
         .collect();
     let backing_only = !long_running.is_empty()
@@ -134,7 +156,7 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         );
         return;
     }
-    if let Some(setting) = production_setting(project) {
+    if let Some(setting) = production_setting(project, facts) {
         project.stage = Stage::Production(format!("it carries {setting}"));
     }
 }
@@ -157,6 +179,13 @@ pub fn in_dev_file(facts: &ProjectFacts, file: FileId) -> bool {
         .compose_files
         .iter()
         .any(|c| c.file == file && is_dev_file(&c.path))
+}
+
+/// Whether every stack a compose file belongs to is a development stack (a file of backing
+/// services for local development, a `.devcontainer` stack): per-file rules skip it too.
+pub fn only_in_dev_stacks(projects: &[ComposeProject], file: FileId) -> bool {
+    let mut holding = projects.iter().filter(|p| p.files.contains(&file)).peekable();
+    holding.peek().is_some() && holding.all(|p| matches!(p.stage, Stage::Development(_)))
 }
 
 /// Findings already made at a place: a service in several stacks, or a value a YAML merge
