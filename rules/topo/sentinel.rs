@@ -170,6 +170,22 @@ pub fn monitors(facts: &ProjectFacts) -> Vec<Monitor> {
         if sentinels.is_empty() {
             continue;
         }
+        // A development stack (one sentinel beside a Redis for local work) is not judged, nor
+        // are the files it mounts judged alone.
+        if project.is_development() {
+            for s in &sentinels {
+                for host in s.volumes.iter().filter_map(|v| v.host_path.as_ref()) {
+                    tied.extend(
+                        facts
+                            .confs
+                            .iter()
+                            .filter(|c| c.kind == FileKind::RedisConf && c.path.starts_with(host))
+                            .map(|c| c.path.as_path()),
+                    );
+                }
+            }
+            continue;
+        }
         let deployed: u32 = sentinels.iter().map(|s| s.replica_count()).sum();
         counts.push(deployed);
         // Bitnami sentinels name the master they watch in their environment: sentinels
