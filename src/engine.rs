@@ -4,9 +4,9 @@
 use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
-use crate::model::compose_runs::compose_runs;
 use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
+use crate::model::compose_runs::compose_runs;
 use crate::model::precommit::PrecommitConfig;
 use crate::model::scripts::Script;
 use crate::model::workflow::{scripts as workflow_scripts, Workflow};

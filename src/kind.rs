@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(sniff_yaml(prom, None), Some(FileKind::PrometheusYaml));
         assert_eq!(sniff_yaml("name: CI\non: push\n", None), None);
         assert!(yaml_needs_sniffing(Path::new("postgres0.yml"), None));
-        assert!(!yaml_needs_sniffing(Path::new("compose.yaml"), Some(FileKind::Compose)));
+        assert!(!yaml_needs_sniffing(
+            Path::new("compose.yaml"),
+            Some(FileKind::Compose)
+        ));
     }
 
     #[test]

@@ -79,7 +79,11 @@ fn explicit_service_started_is_info() {
     );
     assert_eq!(chosen.len(), 1);
     assert_eq!(chosen[0].0, Severity::Info);
-    let list = findings("HA004_compose_depends_on_unhealthy", "fires_list_form", "HA004");
+    let list = findings(
+        "HA004_compose_depends_on_unhealthy",
+        "fires_list_form",
+        "HA004",
+    );
     assert!(!list.is_empty());
     assert!(list.iter().all(|(s, _)| *s == Severity::Warning));
 }

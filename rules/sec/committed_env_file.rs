@@ -143,7 +143,11 @@ fn is_key_material_name(key: &str) -> bool {
 /// `/run/secrets/gcp.json`, `./creds.json`: where a credential is, not the credential.
 fn is_path_value(value: &str) -> bool {
     let v = value.trim_matches(['"', '\'']);
-    v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.ends_with(".json") || v.ends_with(".pem")
+    v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("~/")
+        || v.ends_with(".json")
+        || v.ends_with(".pem")
 }
 
 /// A value a list of public defaults or placeholders holds, or a `user:password` pair whose

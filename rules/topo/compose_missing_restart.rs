@@ -53,7 +53,8 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 service.key.clone(),
                 production_message(project, message),
             );
-            soften(report, project).help("add `restart: unless-stopped` (or `deploy.restart_policy` for Swarm)");
+            soften(report, project)
+                .help("add `restart: unless-stopped` (or `deploy.restart_policy` for Swarm)");
         }
     }
 }

@@ -60,11 +60,12 @@ pub fn secret_name(name: &str) -> bool {
 /// access key is the public half of a key pair, its id (`AWS_ACCESS_KEY_ID`,
 /// `MINIO_ACCESS_KEY`); the secret is `*_SECRET_KEY`.
 fn is_identifier_name(upper: &str) -> bool {
-    const STORAGE: &[&str] = &["MINIO", "S3", "AWS", "SPACES", "R2", "B2", "GCS", "OSS", "STORAGE", "BUCKET"];
+    const STORAGE: &[&str] = &[
+        "MINIO", "S3", "AWS", "SPACES", "R2", "B2", "GCS", "OSS", "STORAGE", "BUCKET",
+    ];
     upper.ends_with("CLUSTER_TOKEN")
         || upper.ends_with("ACCESS_KEY_ID")
-        || (upper.ends_with("ACCESS_KEY")
-            && upper.split('_').any(|w| STORAGE.contains(&w)))
+        || (upper.ends_with("ACCESS_KEY") && upper.split('_').any(|w| STORAGE.contains(&w)))
 }
 
 /// A literal, non-empty value that is not a flag or a path to a secrets file.

@@ -425,9 +425,9 @@ pub fn is_prometheus_config(doc: &Yaml) -> bool {
     ["scrape_configs", "rule_files", "alerting", "remote_write"]
         .iter()
         .any(|k| doc.get(k).is_some())
-        || doc
-            .get("global")
-            .is_some_and(|g| g.get("scrape_interval").is_some() || g.get("evaluation_interval").is_some())
+        || doc.get("global").is_some_and(|g| {
+            g.get("scrape_interval").is_some() || g.get("evaluation_interval").is_some()
+        })
 }
 
 /// Reads a Patroni configuration: the etcd members and the PostgreSQL parameters. `None` when

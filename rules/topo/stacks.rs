@@ -98,7 +98,10 @@ fn is_backing(service: &Service, kind: Runs) -> bool {
 /// team's registry, not built. Backing services' images and test images
 /// (`${PATRONI_TEST_IMAGE:-patroni}`) say nothing.
 fn pulled_app_image(service: &Service, kind: Runs) -> Option<&str> {
-    if service.build.is_some() || is_backing(service, kind) || kind != Runs::App && kind != Runs::Other {
+    if service.build.is_some()
+        || is_backing(service, kind)
+        || kind != Runs::App && kind != Runs::Other
+    {
         return None;
     }
     let image = service.image.as_ref()?.value.as_str();
@@ -106,8 +109,13 @@ fn pulled_app_image(service: &Service, kind: Runs) -> Option<&str> {
     let private = image.contains('/') && PRIVATE_REGISTRIES.iter().any(|r| host.ends_with(r));
     let upper = image.to_ascii_uppercase();
     let tag = image.rsplit_once('/').map_or(image, |(_, last)| last);
-    let variable = (upper.contains("${REGISTRY") || tag.split_once(':').is_some_and(|(_, t)| has_interpolation(t)))
-        && !["TEST", "DEV", "LOCAL", "CI"].iter().any(|w| upper.contains(w));
+    let variable = (upper.contains("${REGISTRY")
+        || tag
+            .split_once(':')
+            .is_some_and(|(_, t)| has_interpolation(t)))
+        && !["TEST", "DEV", "LOCAL", "CI"]
+            .iter()
+            .any(|w| upper.contains(w));
     (private || variable).then_some(image)
 }
 
@@ -148,7 +156,9 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         .collect();
     let backing_only = !long_running.is_empty()
         && long_running.iter().all(|(s, k)| is_backing(s, *k))
-        && long_running.iter().any(|(s, _)| s.ports.iter().any(|p| p.published.is_some()));
+        && long_running
+            .iter()
+            .any(|(s, _)| s.ports.iter().any(|p| p.published.is_some()));
     if backing_only {
         project.stage = Stage::Development(
             "it only brings up backing services with published ports, for local development"
@@ -184,7 +194,10 @@ pub fn in_dev_file(facts: &ProjectFacts, file: FileId) -> bool {
 /// Whether every stack a compose file belongs to is a development stack (a file of backing
 /// services for local development, a `.devcontainer` stack): per-file rules skip it too.
 pub fn only_in_dev_stacks(projects: &[ComposeProject], file: FileId) -> bool {
-    let mut holding = projects.iter().filter(|p| p.files.contains(&file)).peekable();
+    let mut holding = projects
+        .iter()
+        .filter(|p| p.files.contains(&file))
+        .peekable();
     holding.peek().is_some() && holding.all(|p| matches!(p.stage, Stage::Development(_)))
 }
 

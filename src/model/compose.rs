@@ -694,7 +694,16 @@ pub fn merge(base: &Service, over: &Service) -> Service {
             }
         )*};
     }
-    replace!(image, build, command, entrypoint, restart, restart_policy, deploy, limits);
+    replace!(
+        image,
+        build,
+        command,
+        entrypoint,
+        restart,
+        restart_policy,
+        deploy,
+        limits
+    );
     if over.replicas.is_some() || over.replicas_unknown.is_some() {
         out.replicas = over.replicas.clone();
         out.replicas_unknown = over.replicas_unknown.clone();
@@ -1044,13 +1053,20 @@ pub fn projects(files: &[ComposeFile], runs: &[ComposeRun]) -> Vec<ComposeProjec
             if f.file == base.file || over.is_some_and(|o| o.file == f.file) {
                 continue;
             }
-            if f.path.file_name().is_some_and(|n| n.to_string_lossy().contains(".override.")) {
+            if f.path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(".override."))
+            {
                 continue;
             }
             if matches!(stage_by_name(&f.path), Some(Stage::Production(_))) {
                 production.get_or_insert(f.path.clone());
             }
-            let members = if self_contained(f) { vec![*f] } else { vec![base, *f] };
+            let members = if self_contained(f) {
+                vec![*f]
+            } else {
+                vec![base, *f]
+            };
             out.push(stack(members, files, &f.path));
         }
         if let Some(prod) = production {
@@ -1071,7 +1087,11 @@ pub fn projects(files: &[ComposeFile], runs: &[ComposeRun]) -> Vec<ComposeProjec
 /// The compose file a `-f` value names: the file at that path from the script's folder or the
 /// root, else the one file of that name in the repository (remote paths such as
 /// `/srv/app/compose.prod.yml` are matched by name).
-fn resolve_run_file<'f>(run: &ComposeRun, written: &str, files: &'f [ComposeFile]) -> Option<&'f ComposeFile> {
+fn resolve_run_file<'f>(
+    run: &ComposeRun,
+    written: &str,
+    files: &'f [ComposeFile],
+) -> Option<&'f ComposeFile> {
     if has_interpolation(written) {
         return None;
     }
@@ -1095,8 +1115,7 @@ fn deployed(run: &ComposeRun, files: &[ComposeFile], out: &mut Vec<ComposeProjec
         // The default files of the script's folder, else of the root.
         let defaults = |dir: &Path| -> Vec<&ComposeFile> {
             let named = |name: &str| files.iter().find(|f| f.path == dir.join(name));
-            let Some((base, overrides)) =
-                DEFAULTS.iter().find_map(|(n, o)| Some((named(n)?, o)))
+            let Some((base, overrides)) = DEFAULTS.iter().find_map(|(n, o)| Some((named(n)?, o)))
             else {
                 return Vec::new();
             };

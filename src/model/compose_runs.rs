@@ -44,11 +44,16 @@ fn started_files(cmd: &ShellCommand) -> Option<(Vec<String>, bool)> {
         return Some((files, false));
     }
     let stack = inner.iter().position(|w| *w == "stack")?;
-    let is_docker = inner.first().is_some_and(|p| p.rsplit('/').next() == Some("docker"));
+    let is_docker = inner
+        .first()
+        .is_some_and(|p| p.rsplit('/').next() == Some("docker"));
     if !is_docker || !matches!(inner.get(stack + 1), Some(&("deploy" | "up"))) {
         return None;
     }
-    Some((file_options(&inner[stack..], &["-c", "--compose-file"]), true))
+    Some((
+        file_options(&inner[stack..], &["-c", "--compose-file"]),
+        true,
+    ))
 }
 
 /// Whether a command runs against another host: inside an `ssh host '…'` script, with
@@ -80,19 +85,21 @@ fn deploy_script_name(path: &Path) -> bool {
         return false;
     };
     !is_test_or_dev_file(path)
-        && name
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| {
-                matches!(
-                    w.to_ascii_lowercase().as_str(),
-                    "deploy" | "release" | "rollout" | "prod" | "production" | "provision"
-                )
-            })
+        && name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "deploy" | "release" | "rollout" | "prod" | "production" | "provision"
+            )
+        })
 }
 
 /// The compose stacks the scripts of one file (a shell script or a workflow) deploy.
 pub fn compose_runs(file: &ScriptsFile<'_>, id: FileId) -> Vec<ComposeRun> {
-    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = file
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     // A workflow's `-f` paths are relative to the checkout (the root).
     let dir = if file.workflow.is_some() {
         Default::default()
@@ -108,7 +115,8 @@ pub fn compose_runs(file: &ScriptsFile<'_>, id: FileId) -> Vec<ComposeRun> {
             };
             let why = if swarm {
                 Some("deployed with `docker stack deploy`".to_string())
-            } else if matches!(script.origin, ScriptOrigin::SshScript { .. }) || remote(script, index)
+            } else if matches!(script.origin, ScriptOrigin::SshScript { .. })
+                || remote(script, index)
             {
                 Some(format!("started over ssh by `{}`", file.path.display()))
             } else {
