@@ -9,6 +9,7 @@ use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
 use crate::model::scripts::Script;
 use crate::model::workflow::{scripts as workflow_scripts, Workflow};
+use crate::model::roles::{Role, RoleDecision};
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::ini::IniFile;
 use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
@@ -45,6 +46,14 @@ pub struct ReportFile {
     /// Relative to the current directory, `/`-separated.
     pub display: String,
     pub source: Option<SourceText>,
+    pub kind: FileKind,
+    /// The file's role and why (see `model::roles`).
+    pub role: RoleDecision,
+    /// The project unit the file belongs to: its folder relative to the project root (`.`
+    /// for the root unit).
+    pub unit: String,
+    /// Whether the file was asked for (findings are reported only for these).
+    pub requested: bool,
 }
 
 #[derive(Debug, Default)]
@@ -144,6 +153,8 @@ struct FileResult {
     /// Whether the file was requested (its Python file rules run).
     requested: bool,
     suppressions: Suppressions,
+    /// The file says it is generated (a header comment).
+    generated: bool,
     source: Option<SourceText>,
     note: Option<String>,
     linted: bool,
@@ -234,6 +245,11 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         });
         // Python module names depend on which folders are packages (hold an __init__.py).
         let is_package = |dir: &Path| project.paths.contains(&dir.join("__init__.py"));
+        let mut roles: Vec<RoleDecision> = project
+            .files
+            .iter()
+            .map(|f| crate::model::roles::decide(f, settings, &is_package))
+            .collect();
         let modules: Vec<Option<(String, bool)>> = project
             .files
             .iter()
@@ -264,6 +280,11 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
 
         // The Python index needs every module's summary; then the Python file rules run on
         // the trees kept from the first pass (each file is still parsed once).
+        for (role, result) in roles.iter_mut().zip(&results) {
+            if result.generated && !crate::model::roles::is_configured(role) {
+                *role = RoleDecision::new(Role::Generated, "generated-file header");
+            }
+        }
         let summaries: Vec<ModuleSummary> = results
             .iter_mut()
             .filter_map(|r| r.python_summary.take())
@@ -273,6 +294,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             .flat_map(|r| r.facts.dependencies.iter().cloned())
             .collect();
         let python_index = Arc::new(PythonIndex::new(summaries).with_dependencies(dependencies));
+        let started = started_commands(&results);
+        crate::python::cli::mark_command_line_modules(&python_index, base, &mut roles, &started);
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
                 let Some(tree) = result.python_tree.take() else {
@@ -303,6 +326,10 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         });
 
         let mut facts = ProjectFacts {
+            roles: crate::facts::FileRoles {
+                base,
+                roles: roles.iter().map(|r| r.role).collect(),
+            },
             python: python_index,
             python_project_anchor: python_project_anchor(&project.files, base),
             paths: project.paths,
@@ -310,10 +337,14 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         };
         let mut suppressions = Vec::with_capacity(results.len());
         let mut diagnostics = Vec::new();
-        for (file, result) in project.files.iter().zip(results) {
+        for ((file, result), role) in project.files.iter().zip(results).zip(&roles) {
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
+                kind: file.kind,
+                role: role.clone(),
+                unit: ".".to_string(),
+                requested: file.requested,
             });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);
@@ -336,6 +367,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
 
         filter_and_suppress(
             &project.files,
+            &roles,
             base,
             diagnostics,
             &mut suppressions,
@@ -368,10 +400,27 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
     Ok(report)
 }
 
+/// What the project's images and compose services start (their ENTRYPOINT/CMD and `command:`
+/// words), so a program they run is known as the service, not an operator's tool.
+fn started_commands(results: &[FileResult]) -> Vec<String> {
+    let mut started = Vec::new();
+    for facts in results.iter().map(|r| &r.facts) {
+        started.extend(facts.dockerfile.as_ref().map(|d| d.start.clone()));
+        for service in facts.compose_files.iter().flat_map(|c| &c.services) {
+            for words in [&service.command, &service.entrypoint].into_iter().flatten() {
+                let text: Vec<&str> = words.value.iter().map(|w| w.text.as_str()).collect();
+                started.push(text.join(" "));
+            }
+        }
+    }
+    started
+}
+
 /// Keeps findings in requested files that config and suppressions allow; reports unused
 /// suppressions (SUP001).
 fn filter_and_suppress(
     files: &[DiscoveredFile],
+    roles: &[RoleDecision],
     base: usize,
     diagnostics: Vec<Diagnostic>,
     suppressions: &mut [Suppressions],
@@ -388,12 +437,17 @@ fn filter_and_suppress(
         .collect();
     let allowed =
         |rule: usize, local: usize| settings.enabled[rule] && !ignored[local].contains(&rule);
+    // Each rule judges files of the roles it declares; the rest are not its business.
+    let judges = |rule: usize, local: usize| {
+        let role = roles[local].role;
+        rule == sup001 || registry.rules[rule].meta.roles.contains(&role)
+    };
 
     for mut d in diagnostics {
         let Some(local) = d.file.checked_sub(base).filter(|&l| l < files.len()) else {
             continue;
         };
-        if !files[local].requested || !allowed(d.rule, local) {
+        if !files[local].requested || !allowed(d.rule, local) || !judges(d.rule, local) {
             continue;
         }
         let line = report.files[d.file]
@@ -403,6 +457,10 @@ fn filter_and_suppress(
         if suppressions[local].suppresses(d.rule, line) {
             report.suppressed += 1;
             continue;
+        }
+        let role = roles[local].role;
+        if let Some(lower) = registry.rules[d.rule].meta.role_severity.get(&role) {
+            d.severity = d.severity.min(*lower);
         }
         if let Some(severity) = settings.severity[d.rule] {
             d.severity = severity;
@@ -419,8 +477,9 @@ fn filter_and_suppress(
             for ((rule, name, span), used) in directive.codes.iter().zip(&directive.used) {
                 let message = match rule {
                     None => format!("suppression names unknown rule `{name}`"),
-                    // A directive for a rule that is switched off cannot be judged unused.
-                    Some(r) if !settings.enabled[*r] => continue,
+                    // A directive for a rule that is switched off, or that does not judge files
+                    // of this role, cannot be judged unused.
+                    Some(r) if !settings.enabled[*r] || !judges(*r, local) => continue,
                     Some(_) if *used => continue,
                     Some(r) => {
                         let scope = match directive.scope {
@@ -665,6 +724,7 @@ fn process_file(
         }
     };
     result.linted = true;
+    result.generated = crate::model::roles::generated_header(text);
     let lines = crate::source::LineIndex::new(text);
     let mut parse_error: Option<(Span, String)> = None;
     let mut comments: Option<Vec<Span>> = None;

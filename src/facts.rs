@@ -297,9 +297,18 @@ impl FileFacts {
     }
 }
 
+/// The role of every file of the project, by file id (ids of one project are consecutive).
+#[derive(Debug, Default)]
+pub struct FileRoles {
+    pub base: FileId,
+    pub roles: Vec<crate::model::roles::Role>,
+}
+
 /// Everything project rules see.
 #[derive(Debug, Default)]
 pub struct ProjectFacts {
+    /// Each file's role: facts from tests, tutorials or scripts do not make the service's case.
+    pub roles: FileRoles,
     /// Every file of the project (relative to its root), linted or not: the folder listing.
     pub paths: HashSet<PathBuf>,
     pub dockerfiles: Vec<DockerfileFact>,
@@ -379,6 +388,19 @@ impl ProjectFacts {
             .extend(facts.coverage_gates_unknown);
         self.flake8_ignores.extend(facts.flake8_ignores);
         self.config_files.extend(facts.config_file);
+    }
+
+    /// A file's role (`Service` for ids outside the project).
+    pub fn role(&self, file: FileId) -> crate::model::roles::Role {
+        file.checked_sub(self.roles.base)
+            .and_then(|i| self.roles.roles.get(i))
+            .copied()
+            .unwrap_or(crate::model::roles::Role::Service)
+    }
+
+    /// Whether a file is production service code or configuration.
+    pub fn is_service(&self, file: FileId) -> bool {
+        self.role(file) == crate::model::roles::Role::Service
     }
 
     pub fn has_file(&self, path: &Path) -> bool {

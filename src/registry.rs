@@ -86,6 +86,15 @@ pub struct RuleMeta {
     pub fix: String,
     /// The section of the audit checklist the rule comes from.
     pub checklist: String,
+    /// The roles of files the rule judges (`service`, `test`, `docs`, `script`, `dev`,
+    /// `migration`, `vendored`, `generated`): the engine drops findings in files of other
+    /// roles. Every rule declares at least one (the metadata test checks it).
+    #[serde(default)]
+    pub roles: Vec<crate::model::roles::Role>,
+    /// A lower severity for findings in files of some judged roles (a secret in a test file is
+    /// still a leak, but a smaller one).
+    #[serde(default, rename = "role-severity")]
+    pub role_severity: BTreeMap<crate::model::roles::Role, Severity>,
     /// The closest rule of a peer tool, if any.
     #[serde(default)]
     pub peers: Option<String>,

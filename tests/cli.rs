@@ -1554,30 +1554,30 @@ fn output_does_not_depend_on_the_number_of_jobs() {
 #[test]
 fn gitignored_file_is_linted_when_named() {
     let p = Project::new()
-        .with(".gitignore", "generated/\n*.local.Dockerfile\n")
-        .with("generated/Dockerfile", ROOTY)
-        .with("dev.local.Dockerfile", ROOTY)
+        .with(".gitignore", "ignored/\n*.tmp.Dockerfile\n")
+        .with("ignored/Dockerfile", ROOTY)
+        .with("api.tmp.Dockerfile", ROOTY)
         .with("Dockerfile", CLEAN);
     // Walking the project, .gitignore is respected.
     assert_eq!(p.findings(&["."]), BTreeSet::new());
     // Named on the command line (pre-commit passes staged files by name), it is linted.
-    let named = p.findings(&["generated/Dockerfile", "dev.local.Dockerfile"]);
+    let named = p.findings(&["ignored/Dockerfile", "api.tmp.Dockerfile"]);
     let paths: BTreeSet<String> = named.into_iter().map(|(p, _, _)| p).collect();
     assert_eq!(
         paths,
         BTreeSet::from([
-            "dev.local.Dockerfile".to_string(),
-            "generated/Dockerfile".to_string()
+            "api.tmp.Dockerfile".to_string(),
+            "ignored/Dockerfile".to_string()
         ])
     );
     // So is an ignored folder named on the command line, or the current folder inside it.
     let paths: BTreeSet<String> = p
-        .findings(&["generated"])
+        .findings(&["ignored"])
         .into_iter()
         .map(|(p, _, _)| p)
         .collect();
-    assert_eq!(paths, BTreeSet::from(["generated/Dockerfile".to_string()]));
-    assert_eq!(triples(&p.json_in("generated", &[])).len(), 3);
+    assert_eq!(paths, BTreeSet::from(["ignored/Dockerfile".to_string()]));
+    assert_eq!(triples(&p.json_in("ignored", &[])).len(), 3);
 }
 
 #[test]

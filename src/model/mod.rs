@@ -2,6 +2,7 @@
 //! each element keeping the span a finding should point at.
 
 pub mod compose;
+pub mod roles;
 pub mod precommit;
 pub mod scripts;
 pub mod workflow;

@@ -239,6 +239,14 @@ impl PythonIndex {
         Some(&self.modules[i])
     }
 
+    /// The position in `modules` of a module, found as [`Self::module`] finds it.
+    pub fn module_index(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name) {
+            Some(&i) => Some(i),
+            None => *self.by_suffix.get(name)?,
+        }
+    }
+
     pub fn module_of_file(&self, file: FileId) -> Option<&ModuleSummary> {
         self.by_file.get(&file).map(|&i| &self.modules[i])
     }
