@@ -7,9 +7,9 @@ use crate::discover::{discover, DiscoveredFile};
 use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
+use crate::model::roles::{Role, RoleDecision};
 use crate::model::scripts::Script;
 use crate::model::workflow::{scripts as workflow_scripts, Workflow};
-use crate::model::roles::{Role, RoleDecision};
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::ini::IniFile;
 use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
@@ -153,8 +153,8 @@ struct FileResult {
     /// Whether the file was requested (its Python file rules run).
     requested: bool,
     suppressions: Suppressions,
-    /// The file says it is generated (a header comment).
-    generated: bool,
+    /// A role the file's content gives it (a generated-file header, a Python shebang).
+    content_role: Option<RoleDecision>,
     source: Option<SourceText>,
     note: Option<String>,
     linted: bool,
@@ -280,9 +280,13 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
 
         // The Python index needs every module's summary; then the Python file rules run on
         // the trees kept from the first pass (each file is still parsed once).
-        for (role, result) in roles.iter_mut().zip(&results) {
-            if result.generated && !crate::model::roles::is_configured(role) {
-                *role = RoleDecision::new(Role::Generated, "generated-file header");
+        for (role, result) in roles.iter_mut().zip(&mut results) {
+            if let Some(decided) = result.content_role.take() {
+                if role.role == Role::Service || decided.role == Role::Generated {
+                    if !crate::model::roles::is_configured(role) {
+                        *role = decided;
+                    }
+                }
             }
         }
         let summaries: Vec<ModuleSummary> = results
@@ -293,9 +297,17 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             .iter()
             .flat_map(|r| r.facts.dependencies.iter().cloned())
             .collect();
-        let python_index = Arc::new(PythonIndex::new(summaries).with_dependencies(dependencies));
+        let mut python_index = PythonIndex::new(summaries).with_dependencies(dependencies);
         let started = started_commands(&results);
         crate::python::cli::mark_command_line_modules(&python_index, base, &mut roles, &started);
+        python_index.set_non_service(
+            roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.role != Role::Service)
+                .map(|(i, _)| base + i),
+        );
+        let python_index = Arc::new(python_index);
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
                 let Some(tree) = result.python_tree.take() else {
@@ -313,7 +325,10 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     summary,
                     index: &python_index,
                 };
-                result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
+                // Engines of tests and scripts do not hold the service's connections (DB008).
+                if roles[i].role == Role::Service {
+                    result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
+                }
                 if !result.requested {
                     return;
                 }
@@ -407,7 +422,10 @@ fn started_commands(results: &[FileResult]) -> Vec<String> {
     for facts in results.iter().map(|r| &r.facts) {
         started.extend(facts.dockerfile.as_ref().map(|d| d.start.clone()));
         for service in facts.compose_files.iter().flat_map(|c| &c.services) {
-            for words in [&service.command, &service.entrypoint].into_iter().flatten() {
+            for words in [&service.command, &service.entrypoint]
+                .into_iter()
+                .flatten()
+            {
                 let text: Vec<&str> = words.value.iter().map(|w| w.text.as_str()).collect();
                 started.push(text.join(" "));
             }
@@ -724,7 +742,7 @@ fn process_file(
         }
     };
     result.linted = true;
-    result.generated = crate::model::roles::generated_header(text);
+    result.content_role = crate::model::roles::by_content(text, file.kind);
     let lines = crate::source::LineIndex::new(text);
     let mut parse_error: Option<(Span, String)> = None;
     let mut comments: Option<Vec<Span>> = None;

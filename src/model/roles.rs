@@ -83,7 +83,10 @@ pub fn decide(
 ) -> RoleDecision {
     let rel = crate::discover::rel_to_base(&file.path, settings);
     if let Some((role, pattern)) = settings.configured_role(&rel) {
-        return RoleDecision::new(role, format!("config [roles] {} = \"{pattern}\"", role.name()));
+        return RoleDecision::new(
+            role,
+            format!("config [roles] {} = \"{pattern}\"", role.name()),
+        );
     }
     by_path(&file.rel, file.kind, is_package)
 }
@@ -110,26 +113,31 @@ const TEST_DIRS: &[&str] = &[
     "locust",
     "chaos",
     "testdata",
+    "benchmarks",
+    "benchmark",
     "test_data",
     "fixtures",
 ];
 const DOCS_DIRS: &[&str] = &[
-    "docs",
-    "doc",
-    "docs_src",
-    "examples",
-    "example",
-    "samples",
-    "sample",
-    "cookbook",
-    "demo",
+    "docs", "doc", "docs_src", "examples", "example", "samples", "sample", "cookbook", "demo",
     "demos",
 ];
 const MIGRATION_DIRS: &[&str] = &["migrations", "alembic", "migration"];
 const DEV_DIRS: &[&str] = &[".devcontainer", "dev", "devtools", "local-dev"];
 /// Folders of operator code; `tools` and `bin` only when they are not a Python package (an
 /// agent's `tools/` package is service code).
-const SCRIPT_DIRS: &[&str] = &["scripts", "script", ".github"];
+const SCRIPT_DIRS: &[&str] = &["scripts", "script", ".github", "cli"];
+/// Python files that are programs wherever they are, and task runners at the project root
+/// (`tasks.py` elsewhere is often the service's Celery tasks).
+const SCRIPT_MODULES: &[&str] = &["__main__.py", "cli.py", "manage.py"];
+const ROOT_SCRIPT_MODULES: &[&str] = &[
+    "setup.py",
+    "noxfile.py",
+    "fabfile.py",
+    "tasks.py",
+    "dodo.py",
+    "build.py",
+];
 const SCRIPT_DIRS_UNLESS_PACKAGE: &[&str] = &["tools", "bin", "utils_scripts"];
 
 /// Words in a file name (split on `.`, `-`, `_`) that mark it for tests or for development.
@@ -185,6 +193,9 @@ pub fn by_path(rel: &Path, kind: FileKind, is_package: &dyn Fn(&Path) -> bool) -
     if let Some(why) = in_folder(DEV_DIRS) {
         return RoleDecision::new(Role::Dev, why);
     }
+    if let Some(why) = dev_by_name(name, kind) {
+        return RoleDecision::new(Role::Dev, why);
+    }
     if kind != FileKind::Workflow {
         if let Some(why) = in_folder(SCRIPT_DIRS) {
             return RoleDecision::new(Role::Script, why);
@@ -198,8 +209,12 @@ pub fn by_path(rel: &Path, kind: FileKind, is_package: &dyn Fn(&Path) -> bool) -
             }
         }
     }
-    if let Some(why) = dev_by_name(name, kind) {
-        return RoleDecision::new(Role::Dev, why);
+    if kind == FileKind::Python
+        && (SCRIPT_MODULES.contains(&name)
+            || name.ends_with("_cli.py")
+            || (folders.is_empty() && ROOT_SCRIPT_MODULES.contains(&name)))
+    {
+        return RoleDecision::new(Role::Script, format!("program {name}"));
     }
     RoleDecision::service()
 }
@@ -226,16 +241,24 @@ fn test_by_path(folders: &[&str], name: &str, kind: FileKind) -> Option<String> 
     }
     if kind == FileKind::Python {
         let stem = name.strip_suffix(".py").unwrap_or(name);
-        if name == "conftest.py" || stem == "tests" || stem.starts_with("test_") || stem.ends_with("_test")
+        if name == "conftest.py"
+            || stem == "tests"
+            || stem.starts_with("test_")
+            || stem.ends_with("_test")
         {
             return Some(format!("test module name {name}"));
         }
         return None;
     }
-    if matches!(kind, FileKind::Dockerfile | FileKind::Compose | FileKind::Dotenv | FileKind::Shell) {
+    if matches!(
+        kind,
+        FileKind::Dockerfile | FileKind::Compose | FileKind::Dotenv | FileKind::Shell
+    ) {
         let words = name_words(name);
         if words.iter().any(|w| TEST_NAME_WORDS.contains(&w.as_str()))
-            && !words.iter().any(|w| DEPLOY_NAME_WORDS.contains(&w.as_str()))
+            && !words
+                .iter()
+                .any(|w| DEPLOY_NAME_WORDS.contains(&w.as_str()))
         {
             return Some(format!("file name {name}"));
         }
@@ -246,12 +269,17 @@ fn test_by_path(folders: &[&str], name: &str, kind: FileKind) -> Option<String> 
 /// Development-only configuration by its name: `docker-compose.dev.yml`,
 /// `docker-compose.override.yml`, `compose.local.yaml`, `Dockerfile.dev`, `.env.development`.
 fn dev_by_name(name: &str, kind: FileKind) -> Option<String> {
-    if !matches!(kind, FileKind::Dockerfile | FileKind::Compose | FileKind::Dotenv | FileKind::Shell) {
+    if !matches!(
+        kind,
+        FileKind::Dockerfile | FileKind::Compose | FileKind::Dotenv | FileKind::Shell
+    ) {
         return None;
     }
     let words = name_words(name);
     (words.iter().any(|w| DEV_NAME_WORDS.contains(&w.as_str()))
-        && !words.iter().any(|w| DEPLOY_NAME_WORDS.contains(&w.as_str())))
+        && !words
+            .iter()
+            .any(|w| DEPLOY_NAME_WORDS.contains(&w.as_str())))
     .then(|| format!("file name {name}"))
 }
 
@@ -260,6 +288,16 @@ fn name_words(name: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
         .collect()
+}
+
+/// The role a file's text gives it: generated code by its header, a Python program by its
+/// shebang line.
+pub fn by_content(text: &str, kind: FileKind) -> Option<RoleDecision> {
+    if generated_header(text) {
+        return Some(RoleDecision::new(Role::Generated, "generated-file header"));
+    }
+    (kind == FileKind::Python && text.starts_with("#!"))
+        .then(|| RoleDecision::new(Role::Script, "Python program with a shebang line"))
 }
 
 /// A header that says the file is generated (`# Generated by …`, `@generated`, `DO NOT EDIT`),
@@ -285,7 +323,10 @@ mod tests {
     use super::*;
 
     fn role(path: &str, kind: FileKind) -> Role {
-        by_path(Path::new(path), kind, &|p: &Path| p.ends_with("agent/tools")).role
+        by_path(Path::new(path), kind, &|p: &Path| {
+            p.ends_with("agent/tools")
+        })
+        .role
     }
 
     #[test]
@@ -327,6 +368,19 @@ mod tests {
             ("Dockerfile", Dockerfile, Role::Service),
             ("deploy-dev.sh", Shell, Role::Service),
             ("dev-up.sh", Shell, Role::Dev),
+            ("scripts/dev_up.sh", Shell, Role::Dev),
+            ("scripts/test.sh", Shell, Role::Test),
+            ("scripts/run-e2e.sh", Shell, Role::Test),
+            ("scripts/deploy-dev.sh", Shell, Role::Script),
+            ("scripts/latest.sh", Shell, Role::Script),
+            ("app/cli/commands.py", Python, Role::Script),
+            ("app/__main__.py", Python, Role::Script),
+            ("setup.py", Python, Role::Script),
+            ("app/tasks.py", Python, Role::Service),
+            ("app/api_test.py", Python, Role::Test),
+            ("app/contest.py", Python, Role::Service),
+            ("app/testing_utils.py", Python, Role::Service),
+            ("benchmarks/bench_api.py", Python, Role::Test),
         ];
         for (path, kind, expected) in cases {
             assert_eq!(role(path, kind), expected, "{path}");
@@ -335,9 +389,15 @@ mod tests {
 
     #[test]
     fn generated_headers() {
-        assert!(generated_header("# Generated by the protocol buffer compiler.  DO NOT EDIT!\n"));
+        assert!(generated_header(
+            "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n"
+        ));
         assert!(generated_header("# @generated\nx = 1\n"));
-        assert!(!generated_header("\"\"\"add users\n\nRevision ID: 1\n\"\"\"\n"));
-        assert!(!generated_header("import os\n\n\ndef f():\n    pass\n# generated by hand\n"));
+        assert!(!generated_header(
+            "\"\"\"add users\n\nRevision ID: 1\n\"\"\"\n"
+        ));
+        assert!(!generated_header(
+            "import os\n\n\ndef f():\n    pass\n# generated by hand\n"
+        ));
     }
 }

@@ -39,6 +39,22 @@ pub fn mark_command_line_modules(
         })
     };
 
+    // Alembic's migration scripts and env.py, wherever the project keeps them.
+    for m in modules {
+        let alembic = m
+            .imports
+            .values()
+            .any(|t| t == "alembic.op" || t == "alembic.context");
+        if alembic {
+            set_role(
+                roles,
+                base,
+                m,
+                Role::Migration,
+                "imports alembic.op / alembic.context",
+            );
+        }
+    }
     let service_roots: Vec<usize> = (0..modules.len())
         .filter(|&i| {
             let m = &modules[i];
@@ -59,22 +75,21 @@ pub fn mark_command_line_modules(
     let from_cli = reachable(index, &cli_roots);
 
     for (i, m) in modules.iter().enumerate() {
-        if !from_cli[i] || from_service[i] || !service[i] {
-            continue;
+        if from_cli[i] && !from_service[i] && service[i] {
+            let why = "command-line module, not imported by the app";
+            set_role(roles, base, m, Role::Script, why);
         }
-        let Some(local) = m.file.checked_sub(base) else {
-            continue;
-        };
-        let Some(decision) = roles.get_mut(local) else {
-            continue;
-        };
-        if crate::model::roles::is_configured(decision) {
-            continue;
-        }
-        *decision = RoleDecision::new(
-            Role::Script,
-            "command-line module, not imported by the app".to_string(),
-        );
+    }
+}
+
+/// Gives a module's file a role decided from its content, unless the user's config or a
+/// path convention already decided one.
+fn set_role(roles: &mut [RoleDecision], base: FileId, m: &ModuleSummary, role: Role, why: &str) {
+    let Some(decision) = m.file.checked_sub(base).and_then(|i| roles.get_mut(i)) else {
+        return;
+    };
+    if decision.role == Role::Service && !crate::model::roles::is_configured(decision) {
+        *decision = RoleDecision::new(role, why);
     }
 }
 

@@ -27,6 +27,9 @@ pub struct PythonIndex {
     /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
     /// the run time on a 1,700-module project.
     by_suffix: HashMap<String, Option<usize>>,
+    /// Files whose role is not `service` (tests, tutorials, scripts, migrations…), set by the
+    /// engine once roles are decided: their apps, routes and resources are not the service's.
+    non_service: std::collections::HashSet<FileId>,
 }
 
 /// The function that serves a route, wherever it is registered: under a decorator, or by
@@ -237,6 +240,16 @@ impl PythonIndex {
         // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
         let i = (*self.by_suffix.get(name)?)?;
         Some(&self.modules[i])
+    }
+
+    /// Records the files whose role is not `service` (see `model::roles`).
+    pub fn set_non_service(&mut self, files: impl IntoIterator<Item = FileId>) {
+        self.non_service = files.into_iter().collect();
+    }
+
+    /// Whether a module's file is production service code.
+    pub fn is_service(&self, file: FileId) -> bool {
+        !self.non_service.contains(&file)
     }
 
     /// The position in `modules` of a module, found as [`Self::module`] finds it.
