@@ -265,29 +265,23 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .enumerate()
                 .map(|(i, (file, module))| {
                     let text = stdin.filter(|(p, _)| *p == file.path).map(|(_, t)| t);
-                    process_file(
-                        base + i,
+                    let job = FileJob {
+                        id: base + i,
                         file,
-                        text,
-                        settings,
-                        &display_path(&file.path, &cwd),
-                        module.as_ref(),
-                        python_facts,
-                    )
+                        stdin: text,
+                        shown: display_path(&file.path, &cwd),
+                        module: module.as_ref(),
+                        role: &roles[i],
+                    };
+                    process_file(&job, settings, python_facts)
                 })
                 .collect()
         });
 
         // The Python index needs every module's summary; then the Python file rules run on
         // the trees kept from the first pass (each file is still parsed once).
-        for (role, result) in roles.iter_mut().zip(&mut results) {
-            if let Some(decided) = result.content_role.take() {
-                if role.role == Role::Service || decided.role == Role::Generated {
-                    if !crate::model::roles::is_configured(role) {
-                        *role = decided;
-                    }
-                }
-            }
+        for (role, result) in roles.iter_mut().zip(&results) {
+            *role = crate::model::roles::with_content(role, result.content_role.as_ref());
         }
         let summaries: Vec<ModuleSummary> = results
             .iter_mut()
@@ -332,11 +326,17 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 if !result.requested {
                     return;
                 }
-                run_checks(base + i, settings, &mut result.diagnostics, |check, ctx| {
-                    if let Check::Python(check) = check {
-                        check(&module, ctx);
-                    }
-                });
+                run_checks(
+                    base + i,
+                    roles[i].role,
+                    settings,
+                    &mut result.diagnostics,
+                    |check, ctx| {
+                        if let Check::Python(check) = check {
+                            check(&module, ctx);
+                        }
+                    },
+                );
             });
         });
 
@@ -647,15 +647,23 @@ const BINARY_PROBE: usize = 8000;
 
 /// `shown` is the file's path as findings show it (relative to the current directory), so that
 /// notes name files the way findings do.
-fn process_file(
+/// One file to read, parse and check in the first pass.
+struct FileJob<'a> {
     id: FileId,
-    file: &DiscoveredFile,
-    stdin: Option<&str>,
-    settings: &Settings,
-    shown: &str,
-    module: Option<&(String, bool)>,
-    python_facts: bool,
-) -> FileResult {
+    file: &'a DiscoveredFile,
+    /// The text to lint instead of the file's (`--stdin-filename`).
+    stdin: Option<&'a str>,
+    /// The path as findings show it.
+    shown: String,
+    /// The Python module name and whether it is a package's `__init__`.
+    module: Option<&'a (String, bool)>,
+    /// The role from the path and the config (the content may still change it).
+    role: &'a RoleDecision,
+}
+
+fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> FileResult {
+    let (id, file, stdin, shown, module) =
+        (job.id, job.file, job.stdin, job.shown.as_str(), job.module);
     let mut result = FileResult::default();
     // Kinds whose facts project rules read are parsed even when not requested.
     let contributes_facts = matches!(
@@ -743,6 +751,7 @@ fn process_file(
     };
     result.linted = true;
     result.content_role = crate::model::roles::by_content(text, file.kind);
+    let role = crate::model::roles::with_content(job.role, result.content_role.as_ref()).role;
     let lines = crate::source::LineIndex::new(text);
     let mut parse_error: Option<(Span, String)> = None;
     let mut comments: Option<Vec<Span>> = None;
@@ -800,7 +809,7 @@ fn process_file(
             Ok(ast) => {
                 let model = dockerfile::Dockerfile::new(text, &file.rel, &ast);
                 if file.requested {
-                    run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                    run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                         if let Check::Dockerfile(check) = check {
                             check(&model, ctx);
                         }
@@ -875,13 +884,17 @@ fn process_file(
                                 scripts: &scripts,
                                 workflow: Some(&wf.workflow),
                             };
-                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                                match check {
+                            run_checks(
+                                id,
+                                role,
+                                settings,
+                                &mut result.diagnostics,
+                                |check, ctx| match check {
                                     Check::Workflow(check) => check(&wf, ctx),
                                     Check::Scripts(check) => check(&sf, ctx),
                                     _ => {}
-                                }
-                            });
+                                },
+                            );
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
                     }
@@ -894,11 +907,17 @@ fn process_file(
                             config: PrecommitConfig::new(doc),
                         };
                         if file.requested {
-                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                                if let Check::Precommit(check) = check {
-                                    check(&pc, ctx);
-                                }
-                            });
+                            run_checks(
+                                id,
+                                role,
+                                settings,
+                                &mut result.diagnostics,
+                                |check, ctx| {
+                                    if let Check::Precommit(check) = check {
+                                        check(&pc, ctx);
+                                    }
+                                },
+                            );
                         }
                         result.facts.precommit_config = Some(id);
                         ci_facts::from_precommit(&pc, id, &mut result.facts);
@@ -922,7 +941,7 @@ fn process_file(
                 scripts: &scripts,
                 workflow: None,
             };
-            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+            run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                 if let Check::Scripts(check) = check {
                     check(&sf, ctx);
                 }
@@ -942,7 +961,7 @@ fn process_file(
                     entries: &entries,
                     documentation: crate::kind::is_documentation_dotenv(&file.rel),
                 };
-                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                     if let Check::Dotenv(check) = check {
                         check(&df, ctx);
                     }
@@ -1005,7 +1024,7 @@ fn process_file(
             path: &file.rel,
             kind: file.kind,
         };
-        run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+        run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
             if let Check::Text(check) = check {
                 check(&tf, ctx);
             }
@@ -1083,14 +1102,16 @@ fn python_project_anchor(files: &[DiscoveredFile], base: usize) -> Option<FileId
 }
 
 /// Runs every enabled rule's check through `run`, which picks the checks for its file kind.
+/// Runs the enabled rules that judge files of `role` (the others' findings would be dropped).
 fn run_checks(
     id: FileId,
+    role: Role,
     settings: &Settings,
     out: &mut Vec<Diagnostic>,
     mut run: impl FnMut(&Check, &mut Ctx<'_>),
 ) {
     for (index, rule) in Registry::get().rules.iter().enumerate() {
-        if !settings.enabled[index] {
+        if !settings.enabled[index] || !rule.meta.roles.contains(&role) {
             continue;
         }
         for part in rule.check.parts() {

@@ -91,6 +91,20 @@ pub fn decide(
     by_path(&file.rel, file.kind, is_package)
 }
 
+/// The role once the content is known: a generated-file header wins over any path role, a
+/// content role over the default `service`; the user's config wins over both.
+pub fn with_content(decided: &RoleDecision, content: Option<&RoleDecision>) -> RoleDecision {
+    match content {
+        Some(c)
+            if !is_configured(decided)
+                && (decided.role == Role::Service || c.role == Role::Generated) =>
+        {
+            c.clone()
+        }
+        _ => decided.clone(),
+    }
+}
+
 /// Whether the user's config decided this role (content must not override it).
 pub fn is_configured(decision: &RoleDecision) -> bool {
     decision.reason.starts_with("config ")
