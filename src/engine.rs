@@ -283,101 +283,79 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         for (role, result) in roles.iter_mut().zip(&results) {
             *role = crate::model::roles::with_content(role, result.content_role.as_ref());
         }
-        let summaries: Vec<ModuleSummary> = results
-            .iter_mut()
-            .filter_map(|r| r.python_summary.take())
-            .collect();
-        let dependencies = results
+        let builds: Vec<_> = results
             .iter()
-            .flat_map(|r| r.facts.dependencies.iter().cloned())
+            .flat_map(|r| r.facts.compose_builds.iter().cloned())
             .collect();
-        let mut python_index = PythonIndex::new(summaries).with_dependencies(dependencies);
+        let units = crate::model::units::assign(&project.files, &builds, base);
+        let members = units.members();
         let started = started_commands(&results);
-        crate::python::cli::mark_command_line_modules(&python_index, base, &mut roles, &started);
-        python_index.set_non_service(
-            roles
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.role != Role::Service)
-                .map(|(i, _)| base + i),
-        );
-        let python_index = Arc::new(python_index);
+        let indexes: Vec<Arc<PythonIndex>> = members
+            .iter()
+            .map(|files| {
+                unit_python_index(files, &mut results, &mut roles, base, &started)
+            })
+            .collect();
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
-                let Some(tree) = result.python_tree.take() else {
-                    return;
-                };
-                let (Some(source), Some(summary)) =
-                    (&result.source, python_index.module_of_file(base + i))
-                else {
-                    return;
-                };
-                let module = PythonModule {
-                    text: &source.text,
-                    path: &project.files[i].rel,
-                    ast: tree.parsed.syntax(),
-                    summary,
-                    index: &python_index,
-                };
-                // Engines of tests and scripts do not hold the service's connections (DB008).
-                if roles[i].role == Role::Service {
-                    result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
-                }
-                if !result.requested {
-                    return;
-                }
-                run_checks(
-                    base + i,
-                    roles[i].role,
-                    settings,
-                    &mut result.diagnostics,
-                    |check, ctx| {
-                        if let Check::Python(check) = check {
-                            check(&module, ctx);
-                        }
-                    },
-                );
+                let index = &indexes[units.of_file[i]];
+                python_pass(base + i, &project.files[i], &roles[i], index, result, settings);
             });
         });
 
-        let mut facts = ProjectFacts {
-            roles: crate::facts::FileRoles {
-                base,
-                roles: roles.iter().map(|r| r.role).collect(),
-            },
-            python: python_index,
-            python_project_anchor: python_project_anchor(&project.files, base),
-            paths: project.paths,
-            ..ProjectFacts::default()
-        };
-        let mut suppressions = Vec::with_capacity(results.len());
+        let file_roles: Vec<Role> = roles.iter().map(|r| r.role).collect();
+        let shared: Vec<usize> = (0..project.files.len())
+            .filter(|&i| crate::model::units::is_shared(project.files[i].kind))
+            .collect();
         let mut diagnostics = Vec::new();
-        for ((file, result), role) in project.files.iter().zip(results).zip(&roles) {
+        for (unit, files) in members.iter().enumerate() {
+            let mut facts = ProjectFacts {
+                roles: crate::facts::FileRoles {
+                    base,
+                    roles: file_roles.clone(),
+                },
+                python: indexes[unit].clone(),
+                python_project_anchor: python_project_anchor(
+                    &project.files,
+                    files,
+                    &units.roots[unit],
+                    base,
+                ),
+                paths: project.paths.clone(),
+                ..ProjectFacts::default()
+            };
+            for &i in files {
+                facts.add(results[i].facts.clone());
+            }
+            for &i in shared.iter().filter(|&&i| units.of_file[i] != unit) {
+                facts.add(results[i].facts.clone());
+            }
+            let mut found = Vec::new();
+            run_project_rules(&facts, settings, &mut found);
+            // A unit's findings stay in its own files: a shared workflow is judged by its own
+            // unit, not once more for every other unit that reads it.
+            found.retain(|d: &Diagnostic| {
+                d.file
+                    .checked_sub(base)
+                    .is_some_and(|i| units.of_file.get(i) == Some(&unit))
+            });
+            diagnostics.extend(found);
+        }
+
+        let mut suppressions = Vec::with_capacity(results.len());
+        for (i, ((file, result), role)) in project.files.iter().zip(results).zip(&roles).enumerate() {
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
                 kind: file.kind,
                 role: role.clone(),
-                unit: ".".to_string(),
+                unit: units.label(units.of_file[i]),
                 requested: file.requested,
             });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);
-            facts.add(result.facts);
             diagnostics.extend(result.diagnostics);
             suppressions.push(result.suppressions);
-        }
-
-        for (index, rule) in registry.rules.iter().enumerate() {
-            if !settings.enabled[index] {
-                continue;
-            }
-            for part in rule.check.parts() {
-                if let Check::Project(check) = part {
-                    let mut ctx = Ctx::new(index, 0, &settings.options[index], &mut diagnostics);
-                    check(&facts, &mut ctx);
-                }
-            }
         }
 
         filter_and_suppress(
@@ -413,6 +391,86 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
     keyed.dedup_by(|a, b| a.0 == b.0);
     report.diagnostics = keyed.into_iter().map(|(_, d)| d).collect();
     Ok(report)
+}
+
+/// Builds one unit's Python index from its modules' summaries, then decides the roles only
+/// the index can tell (command-line modules, Alembic scripts) and records them in it.
+fn unit_python_index(
+    files: &[usize],
+    results: &mut [FileResult],
+    roles: &mut [RoleDecision],
+    base: FileId,
+    started: &[String],
+) -> Arc<PythonIndex> {
+    let summaries: Vec<ModuleSummary> = files
+        .iter()
+        .filter_map(|&i| results[i].python_summary.take())
+        .collect();
+    let dependencies = files
+        .iter()
+        .flat_map(|&i| results[i].facts.dependencies.iter().cloned())
+        .collect();
+    let mut index = PythonIndex::new(summaries).with_dependencies(dependencies);
+    crate::python::cli::mark_command_line_modules(&index, base, roles, started);
+    index.set_non_service(
+        files
+            .iter()
+            .filter(|&&i| roles[i].role != Role::Service)
+            .map(|&i| base + i),
+    );
+    Arc::new(index)
+}
+
+/// The second pass over a Python file, once its unit's index exists: engine facts (DB008)
+/// and, for requested files, the Python rules on the tree kept from the first pass.
+fn python_pass(
+    id: FileId,
+    file: &DiscoveredFile,
+    role: &RoleDecision,
+    index: &PythonIndex,
+    result: &mut FileResult,
+    settings: &Settings,
+) {
+    let Some(tree) = result.python_tree.take() else {
+        return;
+    };
+    let (Some(source), Some(summary)) = (&result.source, index.module_of_file(id)) else {
+        return;
+    };
+    let module = PythonModule {
+        text: &source.text,
+        path: &file.rel,
+        ast: tree.parsed.syntax(),
+        summary,
+        index,
+    };
+    // Engines of tests and scripts do not hold the service's connections (DB008).
+    if role.role == Role::Service {
+        result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
+    }
+    if !result.requested {
+        return;
+    }
+    run_checks(id, role.role, settings, &mut result.diagnostics, |check, ctx| {
+        if let Check::Python(check) = check {
+            check(&module, ctx);
+        }
+    });
+}
+
+/// Runs the enabled project rules over one unit's facts.
+fn run_project_rules(facts: &ProjectFacts, settings: &Settings, out: &mut Vec<Diagnostic>) {
+    for (index, rule) in Registry::get().rules.iter().enumerate() {
+        if !settings.enabled[index] {
+            continue;
+        }
+        for part in rule.check.parts() {
+            if let Check::Project(check) = part {
+                let mut ctx = Ctx::new(index, 0, &settings.options[index], out);
+                check(facts, &mut ctx);
+            }
+        }
+    }
 }
 
 /// What the project's images and compose services start (their ENTRYPOINT/CMD and `command:`
@@ -1088,12 +1146,18 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
 
 /// The file a "this Python project lacks X" finding anchors at: the root `pyproject.toml`, else
 /// `setup.cfg`, else a root `requirements*.txt`; `None` when the project is not Python.
-fn python_project_anchor(files: &[DiscoveredFile], base: usize) -> Option<FileId> {
-    let at_root = |f: &&DiscoveredFile| f.rel.parent().is_none_or(|p| p.as_os_str().is_empty());
+fn python_project_anchor(
+    files: &[DiscoveredFile],
+    unit_files: &[usize],
+    unit_root: &Path,
+    base: usize,
+) -> Option<FileId> {
+    let at_root = |f: &DiscoveredFile| f.rel.parent().unwrap_or(Path::new("")) == unit_root;
     let find = |kind: FileKind| {
-        files
+        unit_files
             .iter()
-            .position(|f| f.kind == kind && at_root(&f))
+            .copied()
+            .find(|&i| files[i].kind == kind && at_root(&files[i]))
             .map(|i| base + i)
     };
     find(FileKind::Pyproject)

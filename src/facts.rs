@@ -234,7 +234,7 @@ pub struct WorkflowFact {
 }
 
 /// What one file contributes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileFacts {
     pub dockerfile: Option<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,

@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod precommit;
 pub mod roles;
+pub mod units;
 pub mod scripts;
 pub mod workflow;
 
