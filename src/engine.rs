@@ -315,6 +315,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     roles: file_roles.clone(),
                 },
                 python: indexes[unit].clone(),
+                unit_root: units.roots[unit].clone(),
                 python_project_anchor: python_project_anchor(
                     &project.files,
                     files,

@@ -309,6 +309,9 @@ pub struct FileRoles {
 pub struct ProjectFacts {
     /// Each file's role: facts from tests, tutorials or scripts do not make the service's case.
     pub roles: FileRoles,
+    /// The folder of the project unit these facts are about, relative to the project root
+    /// (empty for the root unit; see `model::units`).
+    pub unit_root: PathBuf,
     /// Every file of the project (relative to its root), linted or not: the folder listing.
     pub paths: HashSet<PathBuf>,
     pub dockerfiles: Vec<DockerfileFact>,
