@@ -292,14 +292,19 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         let started = started_commands(&results);
         let indexes: Vec<Arc<PythonIndex>> = members
             .iter()
-            .map(|files| {
-                unit_python_index(files, &mut results, &mut roles, base, &started)
-            })
+            .map(|files| unit_python_index(files, &mut results, &mut roles, base, &started))
             .collect();
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
                 let index = &indexes[units.of_file[i]];
-                python_pass(base + i, &project.files[i], &roles[i], index, result, settings);
+                python_pass(
+                    base + i,
+                    &project.files[i],
+                    &roles[i],
+                    index,
+                    result,
+                    settings,
+                );
             });
         });
 
@@ -344,7 +349,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         }
 
         let mut suppressions = Vec::with_capacity(results.len());
-        for (i, ((file, result), role)) in project.files.iter().zip(results).zip(&roles).enumerate() {
+        for (i, ((file, result), role)) in project.files.iter().zip(results).zip(&roles).enumerate()
+        {
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
@@ -452,11 +458,17 @@ fn python_pass(
     if !result.requested {
         return;
     }
-    run_checks(id, role.role, settings, &mut result.diagnostics, |check, ctx| {
-        if let Check::Python(check) = check {
-            check(&module, ctx);
-        }
-    });
+    run_checks(
+        id,
+        role.role,
+        settings,
+        &mut result.diagnostics,
+        |check, ctx| {
+            if let Check::Python(check) = check {
+                check(&module, ctx);
+            }
+        },
+    );
 }
 
 /// Runs the enabled project rules over one unit's facts.

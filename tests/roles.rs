@@ -47,7 +47,11 @@ fn role_fixtures() {
         let expected = expectations(case);
         let actual = findings(&report, case);
         if actual != expected {
-            failures.push_str(&format!("{}:\n{}", case.display(), diff(&expected, &actual)));
+            failures.push_str(&format!(
+                "{}:\n{}",
+                case.display(),
+                diff(&expected, &actual)
+            ));
         }
         let listed = std::fs::read_to_string(case.join("expected-roles.txt"))
             .expect("every role fixture has expected-roles.txt");

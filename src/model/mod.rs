@@ -4,8 +4,8 @@
 pub mod compose;
 pub mod precommit;
 pub mod roles;
-pub mod units;
 pub mod scripts;
+pub mod units;
 pub mod workflow;
 
 use crate::kind::FileKind;

@@ -51,10 +51,8 @@ pub fn is_shared(kind: FileKind) -> bool {
 /// Splits a project's files into units. `builds` are the compose `build:` contexts (relative
 /// to the project root) of the project's compose files; `base` is the first file's id.
 pub fn assign(files: &[DiscoveredFile], builds: &[ComposeBuild], base: FileId) -> Units {
-    let mut candidates: HashSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| marker_folder(&f.rel))
-        .collect();
+    let mut candidates: HashSet<PathBuf> =
+        files.iter().filter_map(|f| marker_folder(&f.rel)).collect();
     candidates.insert(PathBuf::new());
 
     // A marker folder that a compose file of an enclosing unit builds belongs to that unit.
@@ -100,8 +98,10 @@ fn marker_folder(rel: &Path) -> Option<PathBuf> {
     if pinned && dir.file_name().is_some_and(|n| n == "requirements") {
         return Some(dir.parent().unwrap_or(Path::new("")).to_path_buf());
     }
-    let marker = matches!(name, "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile")
-        || (name.starts_with("requirements") && pinned);
+    let marker = matches!(
+        name,
+        "pyproject.toml" | "setup.py" | "setup.cfg" | "Pipfile"
+    ) || (name.starts_with("requirements") && pinned);
     marker.then(|| dir.to_path_buf())
 }
 

@@ -30,6 +30,8 @@ pub struct PythonIndex {
     /// Files whose role is not `service` (tests, tutorials, scripts, migrations…), set by the
     /// engine once roles are decided: their apps, routes and resources are not the service's.
     non_service: std::collections::HashSet<FileId>,
+    /// Whether any module uses SQLAlchemy's asyncio sessions (computed on first use).
+    async_sessions: OnceLock<bool>,
 }
 
 /// The function that serves a route, wherever it is registered: under a decorator, or by
@@ -240,6 +242,17 @@ impl PythonIndex {
         // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
         let i = (*self.by_suffix.get(name)?)?;
         Some(&self.modules[i])
+    }
+
+    /// Whether the project uses SQLAlchemy's (or SQLModel's) asyncio extension anywhere.
+    pub fn uses_async_sessions(&self) -> bool {
+        *self.async_sessions.get_or_init(|| {
+            self.modules.iter().any(|m| {
+                m.imports.values().any(|t| {
+                    t.starts_with("sqlalchemy.ext.asyncio") || t.starts_with("sqlmodel.ext.asyncio")
+                })
+            })
+        })
     }
 
     /// Records the files whose role is not `service` (see `model::roles`).
