@@ -239,9 +239,18 @@ pub fn rule_doc(index: usize) -> String {
         m.severity,
         m.summary
     );
+    let roles: Vec<String> = m
+        .roles
+        .iter()
+        .map(|r| match m.role_severity.get(r) {
+            Some(severity) => format!("{} ({severity})", r.name()),
+            None => r.name().to_string(),
+        })
+        .collect();
     out.push_str(&format!(
-        "Files: {}\nChecklist: {}\n",
+        "Files: {}\nJudges files of role: {}\nChecklist: {}\n",
         m.files.join(", "),
+        roles.join(", "),
         m.checklist
     ));
     if let Some(peers) = &m.peers {
