@@ -486,6 +486,15 @@ fn run_project_rules(facts: &ProjectFacts, settings: &Settings, out: &mut Vec<Di
     }
 }
 
+/// Jinja statement or expression delimiters at the start of a line (`{% for m in models %}`,
+/// `{{ imports }}`): a template that only becomes Python once rendered.
+fn is_jinja_template(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("{%") || line.starts_with("{{") || line.starts_with("{#")
+    })
+}
+
 /// What the project's images and compose services start (their ENTRYPOINT/CMD and `command:`
 /// words), so a program they run is known as the service, not an operator's tool.
 fn started_commands(results: &[FileResult]) -> Vec<String> {
@@ -841,6 +850,13 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
             let stub = file.path.extension().is_some_and(|e| e == "pyi");
             let parsed = PythonFile::parse(text, stub);
             if let Some(err) = parsed.first_error() {
+                if is_jinja_template(text) {
+                    // A code generator's template named `.py`: not Python until rendered.
+                    result.note = file
+                        .requested
+                        .then(|| format!("skipped {shown}: a Jinja template, not Python"));
+                    return result;
+                }
                 parse_error = Some((err.span, format!("Python syntax error: {}", err.message)));
             }
             comments = Some(parsed.comment_ranges());

@@ -61,14 +61,18 @@ pub fn mark_command_line_modules(
             !m.app.apps.is_empty() || !m.routes.is_empty() || is_started(m)
         })
         .collect();
-    // Without a service entry point nothing says what the service is: leave every role alone.
-    if service_roots.is_empty() {
-        return;
-    }
+    // Without an app, a `__main__` program may be the service itself (a worker started with
+    // `python -m`): only modules built on a command-line library are operators' tools there.
+    let has_app = !service_roots.is_empty();
     let cli_roots: Vec<usize> = (0..modules.len())
         .filter(|&i| {
             let m = &modules[i];
-            service[i] && (m.main_guard || imports_cli_library(m))
+            let program = if has_app {
+                m.main_guard || imports_cli_library(m)
+            } else {
+                imports_cli_library(m) && !is_started(m)
+            };
+            service[i] && program
         })
         .collect();
     let from_service = reachable(index, &service_roots);
