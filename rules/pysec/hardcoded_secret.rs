@@ -368,7 +368,45 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
     if WORDS.contains(&lower.as_str()) {
         return false;
     }
+    // Markers an SSO provider stores in a password field (`"password": "LDAP"`).
+    const AUTH_SCHEMES: &[&str] = &["ldap", "oidc", "sso", "oauth", "oauth2", "saml", "kerberos"];
+    if AUTH_SCHEMES.contains(&lower.as_str()) {
+        return false;
+    }
+    // A name that says the value is not a real credential (`PLACEHOLDER_SECRET_KEY`,
+    // `fake_wallet_secret`) or is a setting about secrets (`raw_secret_handling = "block"`).
+    let lname = name.to_ascii_lowercase();
+    const NOT_A_CREDENTIAL: &[&str] = &[
+        "placeholder",
+        "fake",
+        "dummy",
+        "example",
+        "sample",
+        "mock",
+        "mask",
+        "filter",
+        "handling",
+        "policy",
+        "strategy",
+        "mode",
+    ];
+    if NOT_A_CREDENTIAL.iter().any(|w| lname.contains(w)) {
+        return false;
+    }
+    // PostHog project keys (`phc_…`) are public by design: browsers send them.
+    if v.starts_with("phc_") {
+        return false;
+    }
     const PLACEHOLDERS: &[&str] = &[
+        "fillme",
+        "changeme",
+        "change_me",
+        "change-me",
+        "replaceme",
+        "replace_me",
+        "your_",
+        "your-",
+        "empty",
         "fake",
         "mock",
         "dummy",
@@ -408,9 +446,11 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         return false;
     }
     // Regular expressions (a lexer's `TOKEN = r"[A-Z]\w*"`).
-    if ["\\w", "\\d", "\\s", "\\b", "(?", "[^"]
-        .iter()
-        .any(|m| v.contains(m))
+    let char_class = v.starts_with('[') && v.contains("]+");
+    if char_class
+        || ["\\w", "\\d", "\\s", "\\b", "(?", "[^"]
+            .iter()
+            .any(|m| v.contains(m))
     {
         return false;
     }
