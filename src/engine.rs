@@ -222,7 +222,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         .build()
         .map_err(|e| LintError(format!("cannot start worker threads: {e}")))?;
 
-    for (index, project) in discovery.projects.into_iter().enumerate() {
+    for (index, mut project) in discovery.projects.into_iter().enumerate() {
         let settings = project_settings
             .get(index)
             .and_then(Option::as_ref)
@@ -308,9 +308,14 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             });
         });
 
-        let file_roles: Vec<Role> = roles.iter().map(|r| r.role).collect();
-        let shared: Vec<usize> = (0..project.files.len())
-            .filter(|&i| crate::model::units::is_shared(project.files[i].kind))
+        let file_roles: Arc<Vec<Role>> = Arc::new(roles.iter().map(|r| r.role).collect());
+        let paths = Arc::new(std::mem::take(&mut project.paths));
+        // Workflows and hooks serve every unit: each other unit reads a copy of their facts.
+        let shared: Vec<(usize, crate::facts::FileFacts)> = (0..project.files.len())
+            .filter(|&i| {
+                units.roots.len() > 1 && crate::model::units::is_shared(project.files[i].kind)
+            })
+            .map(|i| (i, results[i].facts.clone()))
             .collect();
         let mut diagnostics = Vec::new();
         for (unit, files) in members.iter().enumerate() {
@@ -327,14 +332,14 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     &units.roots[unit],
                     base,
                 ),
-                paths: project.paths.clone(),
+                paths: paths.clone(),
                 ..ProjectFacts::default()
             };
             for &i in files {
-                facts.add(results[i].facts.clone());
+                facts.add(std::mem::take(&mut results[i].facts));
             }
-            for &i in shared.iter().filter(|&&i| units.of_file[i] != unit) {
-                facts.add(results[i].facts.clone());
+            for (_, shared_facts) in shared.iter().filter(|(i, _)| units.of_file[*i] != unit) {
+                facts.add(shared_facts.clone());
             }
             let mut found = Vec::new();
             run_project_rules(&facts, settings, &mut found);

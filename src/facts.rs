@@ -301,7 +301,8 @@ impl FileFacts {
 #[derive(Debug, Default)]
 pub struct FileRoles {
     pub base: FileId,
-    pub roles: Vec<crate::model::roles::Role>,
+    /// Shared by every unit of the project.
+    pub roles: std::sync::Arc<Vec<crate::model::roles::Role>>,
 }
 
 /// Everything project rules see.
@@ -313,7 +314,8 @@ pub struct ProjectFacts {
     /// (empty for the root unit; see `model::units`).
     pub unit_root: PathBuf,
     /// Every file of the project (relative to its root), linted or not: the folder listing.
-    pub paths: HashSet<PathBuf>,
+    /// Shared by every unit of the project (one listing, not a copy per unit).
+    pub paths: std::sync::Arc<HashSet<PathBuf>>,
     pub dockerfiles: Vec<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
     pub compose_files: Vec<crate::model::compose::ComposeFile>,

@@ -1668,3 +1668,49 @@ fn each_project_uses_its_own_config_whatever_the_argument_order() {
         "{ab:?}"
     );
 }
+
+#[test]
+fn show_files_lists_kind_role_unit_and_reason_and_exits_0() {
+    let p = Project::new()
+        .with("app/main.py", "print('hello')\n")
+        .with("tests/test_main.py", "def test_x():\n    assert True\n")
+        .with("scripts/backfill.py", "print('once')\n")
+        .with("worker/requirements.txt", "redis==5.0.0\n")
+        .with("worker/run.py", "print('poll')\n")
+        .with("docker-compose.dev.yml", "services: {}\n");
+    let run = p.run(&["check", "--show-files", "--output-format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&run.stdout).expect("json array");
+    let got: BTreeSet<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (field("path"), field("kind"), field("role"), field("unit"))
+        })
+        .collect();
+    let want: BTreeSet<(String, String, String, String)> = [
+        ("app/main.py", "python", "service", "."),
+        ("docker-compose.dev.yml", "compose", "dev", "."),
+        ("scripts/backfill.py", "python", "script", "."),
+        ("tests/test_main.py", "python", "test", "."),
+        (
+            "worker/requirements.txt",
+            "requirements",
+            "service",
+            "worker",
+        ),
+        ("worker/run.py", "python", "service", "worker"),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert!(rows
+        .iter()
+        .all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty())));
+    // The table names the same roles, one file per line.
+    let table = p.run(&["check", "--show-files", "--output-format", "concise", "."]);
+    assert_eq!(table.code, 0);
+    assert_eq!(table.stdout.lines().count(), 6, "{}", table.stdout);
+    assert!(table.stdout.contains("under tests/"), "{}", table.stdout);
+}
