@@ -4,7 +4,7 @@
 use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
-use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
+use crate::facts::{compose_builds, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
 use crate::model::scripts::Script;
@@ -322,6 +322,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             suppressions.push(result.suppressions);
         }
 
+        // Final-image findings of the Dockerfile stages that are built.
+        crate::model::built::report(&facts, &mut diagnostics);
         for (index, rule) in registry.rules.iter().enumerate() {
             if !settings.enabled[index] {
                 continue;
@@ -597,6 +599,7 @@ fn process_file(
             | FileKind::PostgresConf
             | FileKind::PatroniYaml
             | FileKind::PrometheusYaml
+            | FileKind::Shell
     ) || (python_facts
         && matches!(file.kind, FileKind::Python | FileKind::Sql));
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
@@ -728,19 +731,9 @@ fn process_file(
                         }
                     });
                 }
-                result.facts.dockerfile = Some(DockerfileFact {
-                    file: id,
-                    path: file.rel.clone(),
-                    whole_context_copy: crate::rules::dkr::whole_context_copy(&model),
-                    base_image: model
-                        .stages
-                        .len()
-                        .checked_sub(1)
-                        .map(|last| model.root_image(last).to_string())
-                        .unwrap_or_default(),
-                    healthcheck: crate::rules::topo::dockerfile_healthcheck(&model),
-                    start: crate::rules::topo::dockerfile_start(&model),
-                });
+                result.facts.dockerfile = Some(crate::model::built::dockerfile_fact(
+                    &model, id, &file.rel, settings,
+                ));
                 result
                     .facts
                     .python_versions
@@ -806,6 +799,7 @@ fn process_file(
                             });
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
+                        crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
                     }
                 }
                 FileKind::Precommit => {
@@ -844,11 +838,15 @@ fn process_file(
                 scripts: &scripts,
                 workflow: None,
             };
-            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                if let Check::Scripts(check) = check {
-                    check(&sf, ctx);
-                }
-            });
+            if file.requested {
+                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                    if let Check::Scripts(check) = check {
+                        check(&sf, ctx);
+                    }
+                });
+            }
+            // Image builds (`docker build --target`) and privilege-dropping entrypoints.
+            crate::model::built::from_shell(&scripts, &file.rel, &mut result.facts);
         }
         FileKind::Dotenv => match dotenv::parse(text) {
             Err(err) => {
