@@ -215,6 +215,7 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
     };
     let bases: Vec<String> = chain[..chain.len() - 1].iter().map(|s| s.label()).collect();
     let what = match bases.as_slice() {
+        [] if file.stages.len() == 1 => "the only stage".to_string(),
         [] => format!("stage {}", built.label()),
         _ => format!("stage {} (built on {})", built.label(), bases.join(", ")),
     };
