@@ -510,7 +510,19 @@ pub fn is_dev_or_test_stage(name: &str) -> bool {
 /// starts no server (no command, a shell or an interpreter prompt, possibly behind an entrypoint
 /// script).
 pub fn is_base_image(file: &Dockerfile<'_, '_>, index: usize) -> bool {
+    // A base image prepares something (a RUN) and installs no project's dependencies; a file
+    // that only names an image and a command is an application image, however small.
+    let mut prepares = false;
     for stage in stage_chain(file, index) {
+        for (_, commands) in stage.runs(file.escape) {
+            prepares = true;
+            let installs_project = commands.iter().any(|c| {
+                python_install(c).is_some_and(|(kind, args)| installs_dependencies(kind, args))
+            });
+            if installs_project {
+                return false;
+            }
+        }
         for inst in stage.instructions {
             let (options, sources) = match inst {
                 Inst::Copy(c) => (&c.options, &c.src),
@@ -536,7 +548,7 @@ pub fn is_base_image(file: &Dockerfile<'_, '_>, index: usize) -> bool {
             }
         }
     }
-    starts_no_server(&started_words(file, index))
+    prepares && starts_no_server(&started_words(file, index))
 }
 
 /// Scripts, configuration and root-filesystem archives an official image copies in: not
