@@ -1,6 +1,6 @@
 //! DKR001: one stage both installs build-time dependencies and is the runtime image.
 
-use super::{installs_dependencies, names_earlier_stage, python_install, stage_chain};
+use super::{names_earlier_stage, stage_chain};
 use crate::parse::dockerfile::{Dockerfile, Inst, Stage};
 use crate::parse::shell_words::SimpleCommand;
 use crate::registry::Ctx;
@@ -162,37 +162,18 @@ fn copies_from_a_stage(file: &Dockerfile<'_, '_>, stage: &Stage<'_, '_>) -> bool
     })
 }
 
-/// What the stages of the image install that stays in it, if anything: a build tool (the
-/// stronger reason), else the Python dependency install, with its command for the message. A
-/// `RUN` that removes its own build tools (compile-and-clean in one layer) is the one-layer
-/// alternative to a builder stage: its Python install does not count either.
+/// The first build tool the stages of the image install and keep: a compiler or header
+/// package not removed in the `RUN` that installs it. Python dependencies alone are not
+/// build-time content: the packages are what the application runs, and a builder stage would
+/// copy the same files over.
 fn build_time_install(file: &Dockerfile<'_, '_>, chain: &[&Stage<'_, '_>]) -> Option<String> {
-    let mut python = None;
-    for stage in chain {
-        for (_, commands) in stage.runs(file.escape) {
-            let (kept, cleaned) = build_tools_kept(&commands);
-            if let Some(pkg) = kept.first() {
-                return Some(format!("installs the build tool `{pkg}`, which stays in the image,"));
-            }
-            if python.is_some() || cleaned {
-                continue;
-            }
-            python = commands.iter().find_map(|cmd| {
-                let (kind, args) = python_install(cmd)?;
-                installs_dependencies(kind, args).then(|| {
-                    let text: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
-                    let mut shown = text.join(" ");
-                    if shown.len() > 60 {
-                        let cut = crate::source::clamp_to_char_boundary(&shown, 57);
-                        shown.truncate(cut);
-                        shown.push('…');
-                    }
-                    format!("installs Python dependencies (`{shown}`)")
-                })
-            });
-        }
-    }
-    python
+    chain.iter().find_map(|stage| {
+        stage.runs(file.escape).find_map(|(_, commands)| {
+            let (kept, _) = build_tools_kept(&commands);
+            kept.first()
+                .map(|pkg| format!("installs the build tool `{pkg}`, which stays in the image,"))
+        })
+    })
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {

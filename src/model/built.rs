@@ -318,7 +318,10 @@ pub fn from_workflow(wf: &WorkflowFile<'_>, scripts: &[Script], facts: &mut File
     for job in &wf.workflow.jobs {
         for step in &job.steps {
             let Some(uses) = step.uses_str() else { continue };
-            if !uses.to_ascii_lowercase().starts_with("docker/build-push-action@") {
+            // docker/build-push-action and its drop-in forks (useblacksmith/build-push-action)
+            // take the same inputs.
+            let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+            if name.rsplit('/').next() != Some("build-push-action") {
                 continue;
             }
             let input = |name: &str| step.with_input(name).and_then(|(_, v)| v.as_str());
