@@ -129,7 +129,11 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
     if file.is_development() {
         return;
     }
-    let label = file.stages.get(stage).map(|s| s.label()).unwrap_or_default();
+    let label = file
+        .stages
+        .get(stage)
+        .map(|s| s.label())
+        .unwrap_or_default();
     for (command, anchor) in started_commands(file, stage) {
         let Some(why) = dev_server(&command) else {
             continue;

@@ -33,7 +33,11 @@ fn shown(path: &Path) -> String {
 /// What a context without `.dockerignore` sends into the image, named from what the project
 /// holds: `.env` files under it, and the repository's `.git` when the context is a checkout's
 /// root (`.gitignore`/`.github` beside it; the folder listing never shows `.git` itself).
-fn what_leaks(facts: &ProjectFacts, env_dirs: &HashSet<PathBuf>, context: &Path) -> Vec<&'static str> {
+fn what_leaks(
+    facts: &ProjectFacts,
+    env_dirs: &HashSet<PathBuf>,
+    context: &Path,
+) -> Vec<&'static str> {
     let mut out = Vec::new();
     if context.as_os_str().is_empty()
         && (facts.has_file(Path::new(".gitignore")) || facts.has_file(Path::new(".gitattributes")))
@@ -53,7 +57,11 @@ fn env_file_dirs(facts: &ProjectFacts) -> HashSet<PathBuf> {
     for path in &facts.paths {
         let is_env = path.file_name().is_some_and(|n| {
             let n = n.to_string_lossy();
-            n == ".env" || (n.starts_with(".env.") && !n.ends_with("example") && !n.ends_with("sample") && !n.ends_with("template"))
+            n == ".env"
+                || (n.starts_with(".env.")
+                    && !n.ends_with("example")
+                    && !n.ends_with("sample")
+                    && !n.ends_with("template"))
         });
         if is_env {
             for dir in path.ancestors().skip(1) {
@@ -70,7 +78,10 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let builds = crate::model::built::builds_by_dockerfile(facts);
     let env_dirs = env_file_dirs(facts);
     for dockerfile in &facts.dockerfiles {
-        let refs = builds.get(&dockerfile.path).map(Vec::as_slice).unwrap_or(&[]);
+        let refs = builds
+            .get(&dockerfile.path)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         // Only a `COPY .` whose files reach a built image matters: one that only feeds a build
         // stage the image takes a few artifacts from leaves the rest behind.
         if crate::model::built::built_stages(dockerfile, refs)
@@ -113,10 +124,15 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
             .collect();
         leaks.dedup();
         let what = match leaks.as_slice() {
-            [] => "every file in it goes into the image (local settings, caches, build output)".to_string(),
-            _ => format!("every file in it goes into the image, {} included", leaks.join(" and ")),
+            [] => "every file in it goes into the image (local settings, caches, build output)"
+                .to_string(),
+            _ => format!(
+                "every file in it goes into the image, {} included",
+                leaks.join(" and ")
+            ),
         };
-        let shown_contexts: Vec<String> = missing.iter().map(|c| format!("`{}`", shown(c))).collect();
+        let shown_contexts: Vec<String> =
+            missing.iter().map(|c| format!("`{}`", shown(c))).collect();
         ctx.report_in(dockerfile.file, 0..0, format!(
             "this Dockerfile copies the whole build context into the image but its context {} has no .dockerignore: {what}",
             shown_contexts.join(", ")

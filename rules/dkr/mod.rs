@@ -468,13 +468,25 @@ pub fn entry_scripts(file: &Dockerfile<'_, '_>, index: usize) -> Vec<String> {
             if options.iter().any(|f| f.name.value == "from") {
                 continue;
             }
-            let dest_name = dest.value.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let dest_name = dest
+                .value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
             for src in sources {
                 let parse_dockerfile::Source::Path(p) = src else {
                     continue;
                 };
-                let src_name = p.value.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-                if started.contains(src_name) || (!dest.value.ends_with('/') && started.contains(dest_name)) {
+                let src_name = p
+                    .value
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("");
+                if started.contains(src_name)
+                    || (!dest.value.ends_with('/') && started.contains(dest_name))
+                {
                     out.push(p.value.to_string());
                 }
             }
@@ -595,8 +607,10 @@ fn is_support_file(src: &str) -> bool {
 fn starts_no_server(words: &[String]) -> bool {
     let is_prompt = |w: &str| {
         let name = w.rsplit('/').next().unwrap_or(w);
-        matches!(name, "sh" | "bash" | "ash" | "dash" | "zsh" | "ipython" | "node" | "irb")
-            || is_python(name)
+        matches!(
+            name,
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ipython" | "node" | "irb"
+        ) || is_python(name)
     };
     let is_entry_script = |w: &str| {
         let name = w.rsplit('/').next().unwrap_or(w);

@@ -37,16 +37,23 @@ fn is_windows(file: &Dockerfile<'_, '_>, image: &str) -> bool {
 /// images": Lambda "runs the container as a default user with least-privileged permissions"),
 /// and a WebAssembly module (`FROM scratch` with a `.wasm` entrypoint, or a `wasi` platform)
 /// runs in a WASI sandbox, not as a Linux process.
-fn has_no_linux_root(file: &Dockerfile<'_, '_>, stage: usize, base: &str, started: &[String]) -> bool {
+fn has_no_linux_root(
+    file: &Dockerfile<'_, '_>,
+    stage: usize,
+    base: &str,
+    started: &[String],
+) -> bool {
     let lower = base.to_ascii_lowercase();
     if lower.starts_with("public.ecr.aws/lambda/") || lower.starts_with("amazon/aws-lambda-") {
         return true;
     }
     let wasi_platform = super::stage_chain(file, stage).iter().any(|s| {
-        s.from
-            .options
-            .iter()
-            .any(|f| f.name.value == "platform" && f.value.as_ref().is_some_and(|v| v.value.contains("wasi") || v.value.contains("wasm")))
+        s.from.options.iter().any(|f| {
+            f.name.value == "platform"
+                && f.value
+                    .as_ref()
+                    .is_some_and(|v| v.value.contains("wasi") || v.value.contains("wasm"))
+        })
     });
     wasi_platform || (lower == "scratch" && started.first().is_some_and(|w| w.ends_with(".wasm")))
 }
@@ -90,11 +97,14 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
     };
     match effective_user(file, stage) {
         Some(user) if is_root_user(&user.arguments.value) => {
-            ctx.report(user.user.span.start..user.arguments.span.end, format!(
-                "the last USER of stage {} is `{}`; the container runs as root",
-                built.label(),
-                user.arguments.value
-            ))
+            ctx.report(
+                user.user.span.start..user.arguments.span.end,
+                format!(
+                    "the last USER of stage {} is `{}`; the container runs as root",
+                    built.label(),
+                    user.arguments.value
+                ),
+            )
             .help(help);
         }
         Some(_) => {}

@@ -31,7 +31,11 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
         return;
     }
     let (cmd, entrypoint) = commands_of(file, stage);
-    let label = file.stages.get(stage).map(|s| s.label()).unwrap_or_default();
+    let label = file
+        .stages
+        .get(stage)
+        .map(|s| s.label())
+        .unwrap_or_default();
     if let Some(ep) = entrypoint {
         if shell_without_exec(&ep.arguments, file.escape).is_some() {
             ctx.report(ep.entrypoint.span.start..command_end(&ep.arguments), format!("ENTRYPOINT in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))

@@ -67,9 +67,9 @@ fn package_op(cmd: &SimpleCommand) -> Option<(PackageOp, Vec<String>)> {
         .iter()
         .any(|w| matches!(*w, "--auto-remove" | "--autoremove"));
     let op = match (program, sub) {
-        ("apt-get" | "apt" | "dnf" | "yum" | "microdnf", "install") => PackageOp::Install {
-            virtual_name: None,
-        },
+        ("apt-get" | "apt" | "dnf" | "yum" | "microdnf", "install") => {
+            PackageOp::Install { virtual_name: None }
+        }
         ("apk", "add") => {
             let virtual_name = words.iter().enumerate().find_map(|(i, w)| {
                 match w.strip_prefix("--virtual=").or(w.strip_prefix("-t=")) {

@@ -285,9 +285,10 @@ pub fn from_shell(scripts: &[Script], path: &Path, facts: &mut FileFacts) {
     if !folder.as_os_str().is_empty() {
         bases.push(folder);
     }
-    facts
-        .builds
-        .extend(refs_from_scripts(scripts.iter().map(|s| (s, bases.clone())), path));
+    facts.builds.extend(refs_from_scripts(
+        scripts.iter().map(|s| (s, bases.clone())),
+        path,
+    ));
     if scripts.iter().any(drops_privileges) {
         facts.privilege_drop_script = Some(path.to_path_buf());
     }
@@ -301,8 +302,13 @@ pub fn from_workflow(wf: &WorkflowFile<'_>, scripts: &[Script], facts: &mut File
         let from_step = job
             .and_then(|j| j.steps.get(step))
             .and_then(|s| s.node.get("working-directory"));
-        let from_job = job.and_then(|j| j.node.get("defaults")?.get("run")?.get("working-directory"));
-        let from_workflow = wf.workflow.doc.get("defaults").and_then(|d| d.get("run")?.get("working-directory"));
+        let from_job =
+            job.and_then(|j| j.node.get("defaults")?.get("run")?.get("working-directory"));
+        let from_workflow = wf
+            .workflow
+            .doc
+            .get("defaults")
+            .and_then(|d| d.get("run")?.get("working-directory"));
         from_step
             .or(from_job)
             .or(from_workflow)
@@ -317,7 +323,9 @@ pub fn from_workflow(wf: &WorkflowFile<'_>, scripts: &[Script], facts: &mut File
     facts.builds.extend(refs_from_scripts(runs, wf.path));
     for job in &wf.workflow.jobs {
         for step in &job.steps {
-            let Some(uses) = step.uses_str() else { continue };
+            let Some(uses) = step.uses_str() else {
+                continue;
+            };
             // docker/build-push-action and its drop-in forks (useblacksmith/build-push-action)
             // take the same inputs.
             let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
@@ -366,9 +374,7 @@ pub fn builds_by_dockerfile(facts: &ProjectFacts) -> HashMap<PathBuf, Vec<Built>
         if is_development_path(by) {
             continue;
         }
-        let Some((dockerfile, context)) = candidates
-            .into_iter()
-            .find(|(df, _)| facts.has_file(df))
+        let Some((dockerfile, context)) = candidates.into_iter().find(|(df, _)| facts.has_file(df))
         else {
             continue;
         };
