@@ -4,7 +4,7 @@
 use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
-use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
+use crate::facts::{compose_builds, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
 use crate::model::roles::{Role, RoleDecision};
@@ -342,6 +342,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 facts.add(shared_facts.clone());
             }
             let mut found = Vec::new();
+            // Final-image findings of the Dockerfile stages that are built.
+            crate::model::built::report(&facts, &mut found);
             run_project_rules(&facts, settings, &mut found);
             // A unit's findings stay in its own files: a shared workflow is judged by its own
             // unit, not once more for every other unit that reads it.
@@ -767,6 +769,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
             | FileKind::PostgresConf
             | FileKind::PatroniYaml
             | FileKind::PrometheusYaml
+            | FileKind::Shell
     ) || (python_facts
         && matches!(file.kind, FileKind::Python | FileKind::Sql));
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
@@ -907,19 +910,9 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         }
                     });
                 }
-                result.facts.dockerfile = Some(DockerfileFact {
-                    file: id,
-                    path: file.rel.clone(),
-                    whole_context_copy: crate::rules::dkr::whole_context_copy(&model),
-                    base_image: model
-                        .stages
-                        .len()
-                        .checked_sub(1)
-                        .map(|last| model.root_image(last).to_string())
-                        .unwrap_or_default(),
-                    healthcheck: crate::rules::topo::dockerfile_healthcheck(&model),
-                    start: crate::rules::topo::dockerfile_start(&model),
-                });
+                result.facts.dockerfile = Some(crate::model::built::dockerfile_fact(
+                    &model, id, &file.rel, settings,
+                ));
                 result
                     .facts
                     .python_versions
@@ -989,6 +982,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                             );
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
+                        crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
                     }
                 }
                 FileKind::Precommit => {
@@ -1033,11 +1027,15 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                 scripts: &scripts,
                 workflow: None,
             };
-            run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
-                if let Check::Scripts(check) = check {
-                    check(&sf, ctx);
-                }
-            });
+            if file.requested {
+                run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
+                    if let Check::Scripts(check) = check {
+                        check(&sf, ctx);
+                    }
+                });
+            }
+            // Image builds (`docker build --target`) and privilege-dropping entrypoints.
+            crate::model::built::from_shell(&scripts, &file.rel, &mut result.facts);
         }
         FileKind::Dotenv => match dotenv::parse(text) {
             Err(err) => {

@@ -21,6 +21,9 @@ pub struct DockerfileFact {
     pub healthcheck: Option<bool>,
     /// The final image's ENTRYPOINT and CMD words, space-joined (what the container runs).
     pub start: String,
+    /// The stages that may be built (the last and the named ones), each judged as the image it
+    /// makes; the project phase keeps the judgments of the stages built (`model::built`).
+    pub stages: Vec<crate::model::built::StageImage>,
 }
 
 /// A `redis.conf`/`sentinel.conf`/`postgresql.conf` file and its directives.
@@ -95,6 +98,10 @@ pub struct ComposeBuild {
     pub context: PathBuf,
     /// The Dockerfile the service builds (`build.dockerfile`, default `Dockerfile` in context).
     pub dockerfile: PathBuf,
+    /// `build.target`, as written: the stage built.
+    pub target: Option<String>,
+    /// The compose file, relative to the project root.
+    pub compose: PathBuf,
 }
 
 /// A value some configuration sets, with where it is set: the anchor of a mismatch finding.
@@ -271,6 +278,10 @@ pub struct FileFacts {
     pub schema: Option<crate::python::schema::FileSchema>,
     /// SQLAlchemy engines the module creates (not in tests or Alembic modules).
     pub engines: Vec<EngineFact>,
+    /// Images this file builds (`docker build` in a script or workflow, build-push-action).
+    pub builds: Vec<crate::model::built::BuildRef>,
+    /// This shell script starts a program as another user (`exec gosu app "$@"`).
+    pub privilege_drop_script: Option<PathBuf>,
 }
 
 impl FileFacts {
@@ -347,6 +358,10 @@ pub struct ProjectFacts {
     pub schema: Vec<crate::python::schema::FileSchema>,
     /// SQLAlchemy engines of production modules, with their pool sizes (DB008).
     pub engines: Vec<EngineFact>,
+    /// Images that scripts and workflows build (compose builds are in `compose_builds`).
+    pub builds: Vec<crate::model::built::BuildRef>,
+    /// Shell scripts that drop privileges, relative to the root (entrypoints, DKR002).
+    pub privilege_drop_scripts: HashSet<PathBuf>,
 }
 
 impl ProjectFacts {
@@ -376,6 +391,9 @@ impl ProjectFacts {
             self.precommit_ci.push((cf.file, span.clone()));
         }
         self.engines.append(&mut facts.engines);
+        self.builds.append(&mut facts.builds);
+        self.privilege_drop_scripts
+            .extend(facts.privilege_drop_script.take());
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.compose_files.extend(facts.compose_files);
@@ -558,11 +576,12 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
         let Some(build) = service.get("build") else {
             continue;
         };
-        let (context, dockerfile) = match build.as_str() {
-            Some(context) => (context, None),
+        let (context, dockerfile, target) = match build.as_str() {
+            Some(context) => (context, None, None),
             None => (
                 build.get("context").and_then(Yaml::as_str).unwrap_or("."),
                 build.get("dockerfile").and_then(Yaml::as_str),
+                build.get("target").and_then(Yaml::as_str),
             ),
         };
         if context.contains("://") || context.starts_with("git@") || context.contains('$') {
@@ -584,6 +603,8 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
             service: name.as_str().unwrap_or_default().to_string(),
             context,
             dockerfile,
+            target: target.map(str::to_string),
+            compose: compose_path.to_path_buf(),
         });
     }
     builds

@@ -109,6 +109,10 @@ pub struct RuleMeta {
 #[derive(Clone, Copy)]
 pub enum Check {
     Dockerfile(fn(&Dockerfile<'_, '_>, &mut Ctx<'_>)),
+    /// A Dockerfile judged as the image one stage builds (the last stage, or a `--target`):
+    /// run for every stage that may be built, kept per stage, and reported in the project phase
+    /// for the stages something builds (`crate::model::built`).
+    FinalImage(fn(&Dockerfile<'_, '_>, usize, &mut Ctx<'_>)),
     Workflow(fn(&WorkflowFile<'_>, &mut Ctx<'_>)),
     Precommit(fn(&PrecommitFile<'_>, &mut Ctx<'_>)),
     /// Shell scripts wherever they are: `*.sh` files and workflow `run:` / ssh `script:` blocks.

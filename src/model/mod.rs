@@ -1,6 +1,7 @@
 //! Typed models over parsed files: what a workflow, a pre-commit config or a script means,
 //! each element keeping the span a finding should point at.
 
+pub mod built;
 pub mod compose;
 pub mod precommit;
 pub mod roles;

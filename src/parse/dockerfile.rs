@@ -271,11 +271,12 @@ impl<'b, 't> Dockerfile<'b, 't> {
     /// or named or foldered as dev/development/local/debug (`Dockerfile.dev`, `dev.Dockerfile`,
     /// `docker/local/Dockerfile`). Rules about what production images must not do skip these.
     pub fn is_development(&self) -> bool {
-        const DEV_WORDS: &[&str] = &["dev", "development", "local", "debug", "devcontainer"];
-        self.path.components().any(|c| {
-            let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-            part.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
-        })
+        is_development_path(self.path)
+    }
+
+    /// The index of the stage named `name` (case-insensitively, as Docker matches `--target`).
+    pub fn stage_index(&self, name: &str) -> Option<usize> {
+        self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// The shell commands of a `RUN` of this file.
@@ -309,6 +310,16 @@ impl<'b, 't> Dockerfile<'b, 't> {
     pub fn slice(&self, span: &Span) -> &'t str {
         self.text.get(span.clone()).unwrap_or("")
     }
+}
+
+/// A path of development configuration: under `.devcontainer/`, or named or foldered as
+/// dev/development/local/debug (`Dockerfile.dev`, `docker-compose.dev.yml`, `docker/local/`).
+pub fn is_development_path(path: &Path) -> bool {
+    const DEV_WORDS: &[&str] = &["dev", "development", "local", "debug", "devcontainer"];
+    path.components().any(|c| {
+        let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+        part.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
+    })
 }
 
 /// Converts parse-dockerfile's 1-based line / column into a byte offset.
