@@ -982,7 +982,10 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                             );
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
-                        crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
+                        // A workflow is service configuration; only its role could say otherwise.
+                        if role == Role::Service {
+                            crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
+                        }
                     }
                 }
                 FileKind::Precommit => {
@@ -1034,8 +1037,12 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                     }
                 });
             }
-            // Image builds (`docker build --target`) and privilege-dropping entrypoints.
+            // Image builds (`docker build --target`) and privilege-dropping entrypoints; a test
+            // or development script's builds are not what ships.
             crate::model::built::from_shell(&scripts, &file.rel, &mut result.facts);
+            if !matches!(role, Role::Service | Role::Script) {
+                result.facts.builds.clear();
+            }
         }
         FileKind::Dotenv => match dotenv::parse(text) {
             Err(err) => {

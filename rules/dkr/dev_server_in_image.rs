@@ -125,10 +125,6 @@ fn command_end(command: &Command<'_>) -> usize {
 }
 
 pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
-    // A development image (devcontainer, Dockerfile.dev) is not what ships to production.
-    if file.is_development() {
-        return;
-    }
     let label = file
         .stages
         .get(stage)

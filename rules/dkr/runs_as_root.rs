@@ -70,7 +70,7 @@ fn binds_port_80_as_root(base: &str) -> bool {
 pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
     // A development image (devcontainer, Dockerfile.dev) is not what ships to production, and a
     // base image leaves the user to the images built on it.
-    if file.is_development() || super::is_base_image(file, stage) {
+    if super::is_base_image(file, stage) {
         return;
     }
     let Some(built) = file.stages.get(stage) else {

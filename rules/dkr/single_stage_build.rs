@@ -179,7 +179,7 @@ fn build_time_install(file: &Dockerfile<'_, '_>, chain: &[&Stage<'_, '_>]) -> Op
 pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
     // A development image (devcontainer, Dockerfile.dev) is not what ships to production, and
     // a base image for other Dockerfiles has no application to build separately.
-    if file.is_development() || super::is_base_image(file, stage) {
+    if super::is_base_image(file, stage) {
         return;
     }
     let Some(built) = file.stages.get(stage) else {

@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::{normalize_join, DockerfileFact, FileFacts, ProjectFacts};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::WorkflowFile;
-use crate::parse::dockerfile::{is_development_path, Dockerfile};
+use crate::parse::dockerfile::Dockerfile;
 use crate::parse::shell::ShellCommand;
 use crate::parse::yaml::Yaml;
 use crate::registry::{Check, Ctx, Registry};
@@ -356,24 +356,26 @@ pub struct Built {
 }
 
 /// Every build in the project, by the Dockerfile it builds (relative to the root). Builds
-/// from development files (`docker-compose.dev.yml`, `.devcontainer/`) do not count.
+/// from development or test files (their role: `docker-compose.dev.yml`, `.devcontainer/`) do
+/// not count.
 pub fn builds_by_dockerfile(facts: &ProjectFacts) -> HashMap<PathBuf, Vec<Built>> {
     let mut map: HashMap<PathBuf, Vec<Built>> = HashMap::new();
-    let compose = facts.compose_builds.iter().map(|b| {
-        (
-            b.compose.as_path(),
-            vec![(b.dockerfile.clone(), b.context.clone())],
-            b.target.as_deref().map_or(Target::Last, target_of),
-        )
-    });
+    let compose = facts
+        .compose_builds
+        .iter()
+        .filter(|b| facts.is_service(b.file))
+        .map(|b| {
+            (
+                b.compose.as_path(),
+                vec![(b.dockerfile.clone(), b.context.clone())],
+                b.target.as_deref().map_or(Target::Last, target_of),
+            )
+        });
     let others = facts
         .builds
         .iter()
         .map(|b| (b.by.as_path(), b.candidates.clone(), b.target.clone()));
-    for (by, candidates, target) in compose.chain(others) {
-        if is_development_path(by) {
-            continue;
-        }
+    for (_, candidates, target) in compose.chain(others) {
         let Some((dockerfile, context)) = candidates.into_iter().find(|(df, _)| facts.has_file(df))
         else {
             continue;

@@ -137,7 +137,7 @@ const DOCS_DIRS: &[&str] = &[
     "demos",
 ];
 const MIGRATION_DIRS: &[&str] = &["migrations", "alembic", "migration"];
-const DEV_DIRS: &[&str] = &[".devcontainer", "dev", "devtools", "local-dev"];
+const DEV_DIRS: &[&str] = &[".devcontainer", "dev", "devtools", "local-dev", "local"];
 /// Folders of operator code; `tools` and `bin` only when they are not a Python package (an
 /// agent's `tools/` package is service code).
 const SCRIPT_DIRS: &[&str] = &["scripts", "script", ".github", "cli"];
@@ -382,6 +382,10 @@ mod tests {
             ("Dockerfile", Dockerfile, Role::Service),
             ("deploy-dev.sh", Shell, Role::Service),
             ("dev-up.sh", Shell, Role::Dev),
+            ("docker/local/django/Dockerfile", Dockerfile, Role::Dev),
+            ("dev.Dockerfile", Dockerfile, Role::Dev),
+            ("devops/Dockerfile", Dockerfile, Role::Service),
+            ("Dockerfile.prod", Dockerfile, Role::Service),
             ("scripts/dev_up.sh", Shell, Role::Dev),
             ("scripts/test.sh", Shell, Role::Test),
             ("scripts/run-e2e.sh", Shell, Role::Test),

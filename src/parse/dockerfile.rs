@@ -267,13 +267,6 @@ impl<'b, 't> Dockerfile<'b, 't> {
         }
     }
 
-    /// A Dockerfile for a development environment, not a production image: under `.devcontainer/`,
-    /// or named or foldered as dev/development/local/debug (`Dockerfile.dev`, `dev.Dockerfile`,
-    /// `docker/local/Dockerfile`). Rules about what production images must not do skip these.
-    pub fn is_development(&self) -> bool {
-        is_development_path(self.path)
-    }
-
     /// The index of the stage named `name` (case-insensitively, as Docker matches `--target`).
     pub fn stage_index(&self, name: &str) -> Option<usize> {
         self.names.get(&name.to_ascii_lowercase()).copied()
@@ -312,16 +305,6 @@ impl<'b, 't> Dockerfile<'b, 't> {
     }
 }
 
-/// A path of development configuration: under `.devcontainer/`, or named or foldered as
-/// dev/development/local/debug (`Dockerfile.dev`, `docker-compose.dev.yml`, `docker/local/`).
-pub fn is_development_path(path: &Path) -> bool {
-    const DEV_WORDS: &[&str] = &["dev", "development", "local", "debug", "devcontainer"];
-    path.components().any(|c| {
-        let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-        part.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
-    })
-}
-
 /// Converts parse-dockerfile's 1-based line / column into a byte offset.
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
@@ -341,23 +324,6 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn development_dockerfiles() {
-        let dev = |p: &str| {
-            let text = "FROM x\n";
-            let ast = parse_ast(text).ok().expect("parses");
-            let path = Path::new(p);
-            Dockerfile::new(text, path, &ast).is_development()
-        };
-        assert!(dev(".devcontainer/Dockerfile"));
-        assert!(dev("Dockerfile.dev"));
-        assert!(dev("docker/local/django/Dockerfile"));
-        assert!(dev("dev.Dockerfile"));
-        assert!(!dev("backend/Dockerfile"));
-        assert!(!dev("Dockerfile.prod"));
-        assert!(!dev("devops/Dockerfile"));
-    }
 
     #[test]
     fn late_heredoc_bodies_are_blanked_in_place() {
