@@ -159,6 +159,8 @@ mod tests {
             service: "backend".to_string(),
             context: PathBuf::from("backend"),
             dockerfile: PathBuf::from("backend/Dockerfile"),
+            target: None,
+            compose: PathBuf::from("docker-compose.yml"),
         }];
         let units = assign(&files, &builds, 0);
         assert_eq!(labels(&units), [".", ".", ".", "tools"]);
