@@ -749,6 +749,7 @@ fn process_file(
         },
         FileKind::Compose
         | FileKind::Workflow
+        | FileKind::Action
         | FileKind::Precommit
         | FileKind::PatroniYaml
         | FileKind::PrometheusYaml => match yaml::parse(text) {
@@ -806,6 +807,22 @@ fn process_file(
                             });
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
+                    }
+                }
+                // A composite action's steps get the workflow-step rules (`Check::Workflow`);
+                // rules about jobs (`Check::Scripts`) and CI facts concern the calling workflow.
+                FileKind::Action => {
+                    if let (Some(doc), true) = (docs.first(), file.requested) {
+                        let wf = WorkflowFile {
+                            text,
+                            path: &file.rel,
+                            workflow: Workflow::from_action(doc),
+                        };
+                        run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                            if let Check::Workflow(check) = check {
+                                check(&wf, ctx);
+                            }
+                        });
                     }
                 }
                 FileKind::Precommit => {
