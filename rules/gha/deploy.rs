@@ -238,6 +238,7 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         "dokku",
         "kamal",
         "cap",
+        "az",
     ];
     let prog = program(words);
     let positionals: Vec<&str> = words
@@ -248,6 +249,9 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         .collect();
     if prog == "docker" && positionals.windows(2).any(|w| w == ["stack", "deploy"]) {
         return Some("runs `docker stack deploy`".to_string());
+    }
+    if let Some(r) = cloud_release(prog, words, &positionals) {
+        return Some(r);
     }
     // `gcloud run deploy`: the verb may follow a command group; keep it within three words.
     let deploys = positionals.iter().take(3).any(|w| *w == "deploy");
@@ -264,6 +268,31 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         .take(2)
         .find(|w| is_deploy_words(&words_of(w)))?;
     runner.then(|| format!("runs `{prog} {target}`"))
+}
+
+/// Cloud CLIs whose release verb is not `deploy`: `cf push` (Cloud Foundry), `aws ecs
+/// update-service`, `aws lambda update-function-code`, `heroku container:release`, and the
+/// production form of preview-first CLIs (`vercel --prod`, `netlify deploy --prod`).
+fn cloud_release(prog: &str, words: &[&str], positionals: &[&str]) -> Option<String> {
+    const AWS: &[[&str; 2]] = &[
+        ["ecs", "update-service"],
+        ["deploy", "create-deployment"],
+        ["lambda", "update-function-code"],
+        ["apprunner", "start-deployment"],
+    ];
+    let first = positionals.first().copied();
+    let shown = match prog {
+        "cf" | "cf7" | "cf8" if first == Some("push") => format!("{prog} push"),
+        "aws" => {
+            let pair = positionals.get(..2)?;
+            let hit = AWS.iter().find(|p| p[..] == *pair)?;
+            format!("aws {} {}", hit[0], hit[1])
+        }
+        "heroku" if first == Some("container:release") => "heroku container:release".to_string(),
+        "vercel" | "netlify" if words.contains(&"--prod") => format!("{prog} --prod"),
+        _ => return None,
+    };
+    Some(format!("runs `{shown}`"))
 }
 
 /// `docker compose … up` / `docker-compose … up`, the words that start a stack.
