@@ -210,7 +210,10 @@ mod tests {
             ("Dockerfile.prod.dockerignore", Some(FileKind::DockerIgnore)),
             (".github/workflows/ci.yml", Some(FileKind::Workflow)),
             (".github/actions/setup/action.yml", Some(FileKind::Action)),
-            (".github/actions/deploy/prod/action.yaml", Some(FileKind::Action)),
+            (
+                ".github/actions/deploy/prod/action.yaml",
+                Some(FileKind::Action),
+            ),
             ("action.yml", Some(FileKind::Action)),
             ("docs/examples/action.yml", None),
             ("workflows/ci.yml", None),

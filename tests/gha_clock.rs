@@ -15,7 +15,14 @@ fn gha002_message(today: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
         .current_dir(dir.path())
         .env("PRODLINT_TODAY", today)
-        .args(["check", ".", "--select", "GHA002", "--output-format", "concise"])
+        .args([
+            "check",
+            ".",
+            "--select",
+            "GHA002",
+            "--output-format",
+            "concise",
+        ])
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -28,14 +35,23 @@ fn gha002_message(today: &str) -> String {
 #[test]
 fn before_the_removal_it_is_announced() {
     let msg = gha002_message("2026-09-20");
-    assert!(msg.contains("will remove node20 from the runner on 2026-09-23"), "{msg}");
-    assert!(msg.contains("has forced these actions onto node24 since 2026-06-16"), "{msg}");
+    assert!(
+        msg.contains("will remove node20 from the runner on 2026-09-23"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("has forced these actions onto node24 since 2026-06-16"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn after_the_removal_it_is_told_as_past() {
     let msg = gha002_message("2026-12-02");
-    assert!(msg.contains("removed node20 from the runner on 2026-09-23"), "{msg}");
+    assert!(
+        msg.contains("removed node20 from the runner on 2026-09-23"),
+        "{msg}"
+    );
     assert!(!msg.contains("will"), "{msg}");
     assert!(!msg.contains("schedul"), "{msg}");
 }

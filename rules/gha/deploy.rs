@@ -111,7 +111,33 @@ pub fn deploy_reason(
             }
         }
     }
-    production_environment(job)
+    production_environment(job).or_else(|| named_with_cloud_login(job))
+}
+
+/// Actions that log a job in to a cloud account.
+const CLOUD_LOGINS: &[&str] = &[
+    "aws-actions/configure-aws-credentials",
+    "google-github-actions/auth",
+    "azure/login",
+];
+
+/// A job named deploy (its id or name, not a step's) that logs in to a cloud account: the release
+/// itself happens in a local action or a script this file does not show. A name alone is not
+/// enough ("Push deploy tag"), nor a cloud login alone (uploading to a bucket).
+fn named_with_cloud_login(job: &Job<'_>) -> Option<String> {
+    let named = [Some(job.id), job.name]
+        .into_iter()
+        .flatten()
+        .find(|n| is_deploy_words(&words_of(n)))?;
+    let login = job
+        .steps
+        .iter()
+        .filter_map(|s| s.uses_str())
+        .map(|u| action_name(u).to_ascii_lowercase())
+        .find(|a| CLOUD_LOGINS.contains(&a.as_str()))?;
+    Some(format!(
+        "is named `{named}` and logs in to a cloud with `{login}`"
+    ))
 }
 
 /// Deploy actions whose names do not say deploy (`azure/functions-action`).

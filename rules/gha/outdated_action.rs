@@ -2,9 +2,9 @@
 //! blocks outright; and inputs the pinned major no longer accepts. Every fact comes from
 //! `actions.toml` (dated and sourced); this file only reads it.
 
+use super::today::today;
 use super::{comment_version, parse_version, ref_kind, RefKind, Version};
 use crate::diagnostic::Severity;
-use super::today::today;
 use crate::model::workflow::{parse_uses, trailing_comment, Step, Uses};
 use crate::model::WorkflowFile;
 use crate::registry::Ctx;
@@ -213,8 +213,8 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, today: &str, ctx: &mut C
                 None => format!("GitHub has shut down `{action}` v{major}: jobs that use it fail"),
             };
             ctx.report(span, message)
-            .help(upgrade)
-            .severity(Severity::Error);
+                .help(upgrade)
+                .severity(Severity::Error);
         }
         // The exact release being blocked is the bigger news; its runtime goes unsaid.
         _ if blocked_release(entry, &version, &action, span.clone(), today, ctx) => {}
@@ -295,7 +295,11 @@ fn blocked_release(
             "`{action}` v{} is below v{}, which GitHub {}{since}",
             shown.join("."),
             entry.blocked_below.as_deref().unwrap_or(""),
-            if since.starts_with(" from") { "will fail" } else { "fails" }
+            if since.starts_with(" from") {
+                "will fail"
+            } else {
+                "fails"
+            }
         ),
     )
     .help(format!(
@@ -373,8 +377,18 @@ mod tests {
                 );
             }
             assert_eq!(e.name, e.name.to_ascii_lowercase());
-            assert!(super::super::today::is_iso_date(&e.tag_date), "{} v{}", e.name, e.major);
-            assert!(super::super::today::is_iso_date(&e.checked), "{} v{}", e.name, e.major);
+            assert!(
+                super::super::today::is_iso_date(&e.tag_date),
+                "{} v{}",
+                e.name,
+                e.major
+            );
+            assert!(
+                super::super::today::is_iso_date(&e.checked),
+                "{} v{}",
+                e.name,
+                e.major
+            );
             assert!(!e.git_ref.is_empty());
             for k in e.input_replacements.keys() {
                 assert!(

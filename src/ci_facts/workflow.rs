@@ -389,4 +389,3 @@ fn lints(text: &str, span: &crate::source::Span) -> bool {
             tools::resolve(&words).is_some_and(|(tool, args)| tools::role(&tool, args).lint)
         })
 }
-
