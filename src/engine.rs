@@ -921,6 +921,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
         },
         FileKind::Compose
         | FileKind::Workflow
+        | FileKind::Action
         | FileKind::Precommit
         | FileKind::PatroniYaml
         | FileKind::PrometheusYaml => match yaml::parse(text) {
@@ -986,6 +987,22 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         if role == Role::Service {
                             crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
                         }
+                    }
+                }
+                // A composite action's steps get the workflow-step rules (`Check::Workflow`);
+                // rules about jobs (`Check::Scripts`) and CI facts concern the calling workflow.
+                FileKind::Action => {
+                    if let (Some(doc), true) = (docs.first(), file.requested) {
+                        let wf = WorkflowFile {
+                            text,
+                            path: &file.rel,
+                            workflow: Workflow::from_action(doc),
+                        };
+                        run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
+                            if let Check::Workflow(check) = check {
+                                check(&wf, ctx);
+                            }
+                        });
                     }
                 }
                 FileKind::Precommit => {

@@ -210,7 +210,7 @@ pub fn by_path(rel: &Path, kind: FileKind, is_package: &dyn Fn(&Path) -> bool) -
     if let Some(why) = dev_by_name(name, kind) {
         return RoleDecision::new(Role::Dev, why);
     }
-    if kind != FileKind::Workflow {
+    if !matches!(kind, FileKind::Workflow | FileKind::Action) {
         if let Some(why) = in_folder(SCRIPT_DIRS) {
             return RoleDecision::new(Role::Script, why);
         }
@@ -364,6 +364,7 @@ mod tests {
             ("agent/tools/search.py", Python, Role::Service),
             (".github/scripts/bump.py", Python, Role::Script),
             (".github/workflows/ci.yml", Workflow, Role::Service),
+            (".github/actions/setup/action.yml", Action, Role::Service),
             ("alembic/versions/0001_init.py", Python, Role::Migration),
             ("app/migrations/0002.py", Python, Role::Migration),
             ("vendor/lib/x.py", Python, Role::Vendored),
