@@ -43,11 +43,11 @@ static SUP: &[(&str, Check)] = &[
 static DKR: &[(&str, Check)] = &[
     (
         dkr::single_stage_build::META,
-        Check::Dockerfile(dkr::single_stage_build::check),
+        Check::FinalImage(dkr::single_stage_build::check),
     ),
     (
         dkr::runs_as_root::META,
-        Check::Dockerfile(dkr::runs_as_root::check),
+        Check::FinalImage(dkr::runs_as_root::check),
     ),
     (
         dkr::unpinned_base_image::META,
@@ -63,11 +63,11 @@ static DKR: &[(&str, Check)] = &[
     ),
     (
         dkr::root_local_unreadable::META,
-        Check::Dockerfile(dkr::root_local_unreadable::check),
+        Check::FinalImage(dkr::root_local_unreadable::check),
     ),
     (
         dkr::shell_form_entrypoint::META,
-        Check::Dockerfile(dkr::shell_form_entrypoint::check),
+        Check::FinalImage(dkr::shell_form_entrypoint::check),
     ),
     (
         dkr::secret_in_image::META,
@@ -83,6 +83,6 @@ static DKR: &[(&str, Check)] = &[
     ),
     (
         dkr::dev_server_in_image::META,
-        Check::Dockerfile(dkr::dev_server_in_image::check),
+        Check::FinalImage(dkr::dev_server_in_image::check),
     ),
 ];

@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+    /// List every linted file with its kind, role, project unit and the reason for its role,
+    /// instead of the findings (`--output-format json` for JSON); exits 0.
+    #[arg(long, conflicts_with = "statistics")]
+    pub show_files: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -168,6 +172,15 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
     let mut out = String::new();
+    if args.show_files {
+        let json = format == OutputFormat::Json;
+        let listing = render::files::render(&report, json);
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(listing.as_bytes())
+            .and_then(|_| stdout.flush());
+        return 0;
+    }
     if args.statistics {
         let rows = render::statistics(&report);
         if format == OutputFormat::Json {
@@ -226,9 +239,18 @@ pub fn rule_doc(index: usize) -> String {
         m.severity,
         m.summary
     );
+    let roles: Vec<String> = m
+        .roles
+        .iter()
+        .map(|r| match m.role_severity.get(r) {
+            Some(severity) => format!("{} ({severity})", r.name()),
+            None => r.name().to_string(),
+        })
+        .collect();
     out.push_str(&format!(
-        "Files: {}\nChecklist: {}\n",
+        "Files: {}\nJudges files of role: {}\nChecklist: {}\n",
         m.files.join(", "),
+        roles.join(", "),
         m.checklist
     ));
     if let Some(peers) = &m.peers {

@@ -157,7 +157,7 @@ fn discover_project(
             .strip_prefix(root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| input.clone());
-        let Some(kind) = kind_of(input) else {
+        let Some(kind) = kind_of(input).or_else(|| root_action(&rel)) else {
             // Named as findings name files: relative to the current directory.
             let cwd = std::env::current_dir().unwrap_or_default();
             notes.push(format!(
@@ -289,7 +289,10 @@ fn walk(
         if settings.is_excluded(&rel_to_base(&path, settings)) {
             continue;
         }
-        let Some(kind) = kind_of(&path) else { continue };
+        // A repository-root `action.yml` is known by its place relative to the root.
+        let Some(kind) = kind_of(&path).or_else(|| root_action(&rel)) else {
+            continue;
+        };
         let requested = is_requested(&path, &requested_set);
         seen.insert(path.clone());
         project.files.push(DiscoveredFile {
@@ -321,6 +324,11 @@ pub fn rel_to_base(path: &Path, settings: &Settings) -> PathBuf {
     path.strip_prefix(&base)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `action.yml` at the project root: the repository's own action.
+fn root_action(rel: &Path) -> Option<FileKind> {
+    classify(rel).filter(|k| *k == FileKind::Action)
 }
 
 /// The kind by name (a YAML configuration confirmed by content), or by a shell shebang for

@@ -4,10 +4,11 @@
 use crate::ci_facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{discover, DiscoveredFile};
-use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
+use crate::facts::{compose_builds, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::compose_runs::compose_runs;
 use crate::model::precommit::PrecommitConfig;
+use crate::model::roles::{Role, RoleDecision};
 use crate::model::scripts::Script;
 use crate::model::workflow::{scripts as workflow_scripts, Workflow};
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
@@ -46,6 +47,14 @@ pub struct ReportFile {
     /// Relative to the current directory, `/`-separated.
     pub display: String,
     pub source: Option<SourceText>,
+    pub kind: FileKind,
+    /// The file's role and why (see `model::roles`).
+    pub role: RoleDecision,
+    /// The project unit the file belongs to: its folder relative to the project root (`.`
+    /// for the root unit).
+    pub unit: String,
+    /// Whether the file was asked for (findings are reported only for these).
+    pub requested: bool,
 }
 
 #[derive(Debug, Default)]
@@ -145,6 +154,8 @@ struct FileResult {
     /// Whether the file was requested (its Python file rules run).
     requested: bool,
     suppressions: Suppressions,
+    /// A role the file's content gives it (a generated-file header, a Python shebang).
+    content_role: Option<RoleDecision>,
     source: Option<SourceText>,
     note: Option<String>,
     linted: bool,
@@ -212,7 +223,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         .build()
         .map_err(|e| LintError(format!("cannot start worker threads: {e}")))?;
 
-    for (index, project) in discovery.projects.into_iter().enumerate() {
+    for (index, mut project) in discovery.projects.into_iter().enumerate() {
         let settings = project_settings
             .get(index)
             .and_then(Option::as_ref)
@@ -235,6 +246,11 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         });
         // Python module names depend on which folders are packages (hold an __init__.py).
         let is_package = |dir: &Path| project.paths.contains(&dir.join("__init__.py"));
+        let mut roles: Vec<RoleDecision> = project
+            .files
+            .iter()
+            .map(|f| crate::model::roles::decide(f, settings, &is_package))
+            .collect();
         let modules: Vec<Option<(String, bool)>> = project
             .files
             .iter()
@@ -250,93 +266,116 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .enumerate()
                 .map(|(i, (file, module))| {
                     let text = stdin.filter(|(p, _)| *p == file.path).map(|(_, t)| t);
-                    process_file(
-                        base + i,
+                    let job = FileJob {
+                        id: base + i,
                         file,
-                        text,
-                        settings,
-                        &display_path(&file.path, &cwd),
-                        module.as_ref(),
-                        python_facts,
-                    )
+                        stdin: text,
+                        shown: display_path(&file.path, &cwd),
+                        module: module.as_ref(),
+                        role: &roles[i],
+                    };
+                    process_file(&job, settings, python_facts)
                 })
                 .collect()
         });
 
         // The Python index needs every module's summary; then the Python file rules run on
         // the trees kept from the first pass (each file is still parsed once).
-        let summaries: Vec<ModuleSummary> = results
-            .iter_mut()
-            .filter_map(|r| r.python_summary.take())
-            .collect();
-        let dependencies = results
+        for (role, result) in roles.iter_mut().zip(&results) {
+            *role = crate::model::roles::with_content(role, result.content_role.as_ref());
+        }
+        let builds: Vec<_> = results
             .iter()
-            .flat_map(|r| r.facts.dependencies.iter().cloned())
+            .flat_map(|r| r.facts.compose_builds.iter().cloned())
             .collect();
-        let python_index = Arc::new(PythonIndex::new(summaries).with_dependencies(dependencies));
+        let units = crate::model::units::assign(&project.files, &builds, base);
+        let members = units.members();
+        let started = started_commands(&results);
+        let indexes: Vec<Arc<PythonIndex>> = members
+            .iter()
+            .map(|files| unit_python_index(files, &mut results, &mut roles, base, &started))
+            .collect();
         pool.install(|| {
             results.par_iter_mut().enumerate().for_each(|(i, result)| {
-                let Some(tree) = result.python_tree.take() else {
-                    return;
-                };
-                let (Some(source), Some(summary)) =
-                    (&result.source, python_index.module_of_file(base + i))
-                else {
-                    return;
-                };
-                let module = PythonModule {
-                    text: &source.text,
-                    path: &project.files[i].rel,
-                    ast: tree.parsed.syntax(),
-                    summary,
-                    index: &python_index,
-                };
-                result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
-                if !result.requested {
-                    return;
-                }
-                run_checks(base + i, settings, &mut result.diagnostics, |check, ctx| {
-                    if let Check::Python(check) = check {
-                        check(&module, ctx);
-                    }
-                });
+                let index = &indexes[units.of_file[i]];
+                python_pass(
+                    base + i,
+                    &project.files[i],
+                    &roles[i],
+                    index,
+                    result,
+                    settings,
+                );
             });
         });
 
-        let mut facts = ProjectFacts {
-            python: python_index,
-            python_project_anchor: python_project_anchor(&project.files, base),
-            paths: project.paths,
-            ..ProjectFacts::default()
-        };
-        let mut suppressions = Vec::with_capacity(results.len());
+        let file_roles: Arc<Vec<Role>> = Arc::new(roles.iter().map(|r| r.role).collect());
+        let paths = Arc::new(std::mem::take(&mut project.paths));
+        // Workflows and hooks serve every unit: each other unit reads a copy of their facts.
+        let shared: Vec<(usize, crate::facts::FileFacts)> = (0..project.files.len())
+            .filter(|&i| {
+                units.roots.len() > 1 && crate::model::units::is_shared(project.files[i].kind)
+            })
+            .map(|i| (i, results[i].facts.clone()))
+            .collect();
         let mut diagnostics = Vec::new();
-        for (file, result) in project.files.iter().zip(results) {
+        for (unit, files) in members.iter().enumerate() {
+            let mut facts = ProjectFacts {
+                roles: crate::facts::FileRoles {
+                    base,
+                    roles: file_roles.clone(),
+                },
+                python: indexes[unit].clone(),
+                unit_root: units.roots[unit].clone(),
+                python_project_anchor: python_project_anchor(
+                    &project.files,
+                    files,
+                    &units.roots[unit],
+                    base,
+                ),
+                paths: paths.clone(),
+                ..ProjectFacts::default()
+            };
+            for &i in files {
+                facts.add(std::mem::take(&mut results[i].facts));
+            }
+            for (_, shared_facts) in shared.iter().filter(|(i, _)| units.of_file[*i] != unit) {
+                facts.add(shared_facts.clone());
+            }
+            let mut found = Vec::new();
+            // Final-image findings of the Dockerfile stages that are built.
+            crate::model::built::report(&facts, &mut found);
+            run_project_rules(&facts, settings, &mut found);
+            // A unit's findings stay in its own files: a shared workflow is judged by its own
+            // unit, not once more for every other unit that reads it.
+            found.retain(|d: &Diagnostic| {
+                d.file
+                    .checked_sub(base)
+                    .is_some_and(|i| units.of_file.get(i) == Some(&unit))
+            });
+            diagnostics.extend(found);
+        }
+
+        let mut suppressions = Vec::with_capacity(results.len());
+        for (i, ((file, result), role)) in project.files.iter().zip(results).zip(&roles).enumerate()
+        {
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
+                kind: file.kind,
+                role: role.clone(),
+                unit: units.label(units.of_file[i]),
+                requested: file.requested,
             });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);
-            facts.add(result.facts);
             diagnostics.extend(result.diagnostics);
             suppressions.push(result.suppressions);
         }
 
-        for (index, rule) in registry.rules.iter().enumerate() {
-            if !settings.enabled[index] {
-                continue;
-            }
-            for part in rule.check.parts() {
-                if let Check::Project(check) = part {
-                    let mut ctx = Ctx::new(index, 0, &settings.options[index], &mut diagnostics);
-                    check(&facts, &mut ctx);
-                }
-            }
-        }
-
         filter_and_suppress(
             &project.files,
+            &roles,
             base,
             diagnostics,
             &mut suppressions,
@@ -369,10 +408,125 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
     Ok(report)
 }
 
+/// Builds one unit's Python index from its modules' summaries, then decides the roles only
+/// the index can tell (command-line modules, Alembic scripts) and records them in it.
+fn unit_python_index(
+    files: &[usize],
+    results: &mut [FileResult],
+    roles: &mut [RoleDecision],
+    base: FileId,
+    started: &[String],
+) -> Arc<PythonIndex> {
+    let summaries: Vec<ModuleSummary> = files
+        .iter()
+        .filter_map(|&i| results[i].python_summary.take())
+        .collect();
+    let dependencies = files
+        .iter()
+        .flat_map(|&i| results[i].facts.dependencies.iter().cloned())
+        .collect();
+    let mut index = PythonIndex::new(summaries).with_dependencies(dependencies);
+    crate::python::cli::mark_command_line_modules(&index, base, roles, started);
+    index.set_non_service(
+        files
+            .iter()
+            .filter(|&&i| roles[i].role != Role::Service)
+            .map(|&i| base + i),
+    );
+    Arc::new(index)
+}
+
+/// The second pass over a Python file, once its unit's index exists: engine facts (DB008)
+/// and, for requested files, the Python rules on the tree kept from the first pass.
+fn python_pass(
+    id: FileId,
+    file: &DiscoveredFile,
+    role: &RoleDecision,
+    index: &PythonIndex,
+    result: &mut FileResult,
+    settings: &Settings,
+) {
+    let Some(tree) = result.python_tree.take() else {
+        return;
+    };
+    let (Some(source), Some(summary)) = (&result.source, index.module_of_file(id)) else {
+        return;
+    };
+    let module = PythonModule {
+        text: &source.text,
+        path: &file.rel,
+        ast: tree.parsed.syntax(),
+        summary,
+        index,
+    };
+    // Engines of tests and scripts do not hold the service's connections (DB008).
+    if role.role == Role::Service {
+        result.facts.engines = crate::python::sqlalchemy::engine_facts(&module);
+    }
+    if !result.requested {
+        return;
+    }
+    run_checks(
+        id,
+        role.role,
+        settings,
+        &mut result.diagnostics,
+        |check, ctx| {
+            if let Check::Python(check) = check {
+                check(&module, ctx);
+            }
+        },
+    );
+}
+
+/// Runs the enabled project rules over one unit's facts.
+fn run_project_rules(facts: &ProjectFacts, settings: &Settings, out: &mut Vec<Diagnostic>) {
+    for (index, rule) in Registry::get().rules.iter().enumerate() {
+        if !settings.enabled[index] {
+            continue;
+        }
+        for part in rule.check.parts() {
+            if let Check::Project(check) = part {
+                let mut ctx = Ctx::new(index, 0, &settings.options[index], out);
+                check(facts, &mut ctx);
+            }
+        }
+    }
+}
+
+/// Jinja statement or expression delimiters at the start of a line (`{% for m in models %}`,
+/// `{{ imports }}`): a template that only becomes Python once rendered.
+fn is_jinja_template(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("{%") || line.starts_with("{{") || line.starts_with("{#")
+    })
+}
+
+/// What the project's images and compose services start (their ENTRYPOINT/CMD and `command:`
+/// words), so a program they run is known as the service, not an operator's tool.
+fn started_commands(results: &[FileResult]) -> Vec<String> {
+    let mut started = Vec::new();
+    for facts in results.iter().map(|r| &r.facts) {
+        started.extend(facts.dockerfile.as_ref().map(|d| d.start.clone()));
+        for service in facts.compose_files.iter().flat_map(|c| &c.services) {
+            for words in [&service.command, &service.entrypoint]
+                .into_iter()
+                .flatten()
+            {
+                let text: Vec<&str> = words.value.iter().map(|w| w.text.as_str()).collect();
+                started.push(text.join(" "));
+            }
+        }
+    }
+    started
+}
+
 /// Keeps findings in requested files that config and suppressions allow; reports unused
 /// suppressions (SUP001).
 fn filter_and_suppress(
     files: &[DiscoveredFile],
+    roles: &[RoleDecision],
     base: usize,
     diagnostics: Vec<Diagnostic>,
     suppressions: &mut [Suppressions],
@@ -389,12 +543,17 @@ fn filter_and_suppress(
         .collect();
     let allowed =
         |rule: usize, local: usize| settings.enabled[rule] && !ignored[local].contains(&rule);
+    // Each rule judges files of the roles it declares; the rest are not its business.
+    let judges = |rule: usize, local: usize| {
+        let role = roles[local].role;
+        rule == sup001 || registry.rules[rule].meta.roles.contains(&role)
+    };
 
     for mut d in diagnostics {
         let Some(local) = d.file.checked_sub(base).filter(|&l| l < files.len()) else {
             continue;
         };
-        if !files[local].requested || !allowed(d.rule, local) {
+        if !files[local].requested || !allowed(d.rule, local) || !judges(d.rule, local) {
             continue;
         }
         let line = report.files[d.file]
@@ -404,6 +563,10 @@ fn filter_and_suppress(
         if suppressions[local].suppresses(d.rule, line) {
             report.suppressed += 1;
             continue;
+        }
+        let role = roles[local].role;
+        if let Some(lower) = registry.rules[d.rule].meta.role_severity.get(&role) {
+            d.severity = d.severity.min(*lower);
         }
         if let Some(severity) = settings.severity[d.rule] {
             d.severity = severity;
@@ -420,8 +583,9 @@ fn filter_and_suppress(
             for ((rule, name, span), used) in directive.codes.iter().zip(&directive.used) {
                 let message = match rule {
                     None => format!("suppression names unknown rule `{name}`"),
-                    // A directive for a rule that is switched off cannot be judged unused.
-                    Some(r) if !settings.enabled[*r] => continue,
+                    // A directive for a rule that is switched off, or that does not judge files
+                    // of this role, cannot be judged unused.
+                    Some(r) if !settings.enabled[*r] || !judges(*r, local) => continue,
                     Some(_) if *used => continue,
                     Some(r) => {
                         let scope = match directive.scope {
@@ -571,15 +735,23 @@ const BINARY_PROBE: usize = 8000;
 
 /// `shown` is the file's path as findings show it (relative to the current directory), so that
 /// notes name files the way findings do.
-fn process_file(
+/// One file to read, parse and check in the first pass.
+struct FileJob<'a> {
     id: FileId,
-    file: &DiscoveredFile,
-    stdin: Option<&str>,
-    settings: &Settings,
-    shown: &str,
-    module: Option<&(String, bool)>,
-    python_facts: bool,
-) -> FileResult {
+    file: &'a DiscoveredFile,
+    /// The text to lint instead of the file's (`--stdin-filename`).
+    stdin: Option<&'a str>,
+    /// The path as findings show it.
+    shown: String,
+    /// The Python module name and whether it is a package's `__init__`.
+    module: Option<&'a (String, bool)>,
+    /// The role from the path and the config (the content may still change it).
+    role: &'a RoleDecision,
+}
+
+fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> FileResult {
+    let (id, file, stdin, shown, module) =
+        (job.id, job.file, job.stdin, job.shown.as_str(), job.module);
     let mut result = FileResult::default();
     // Kinds whose facts project rules read are parsed even when not requested.
     let contributes_facts = matches!(
@@ -668,6 +840,8 @@ fn process_file(
         }
     };
     result.linted = true;
+    result.content_role = crate::model::roles::by_content(text, file.kind);
+    let role = crate::model::roles::with_content(job.role, result.content_role.as_ref()).role;
     let lines = crate::source::LineIndex::new(text);
     let mut parse_error: Option<(Span, String)> = None;
     let mut comments: Option<Vec<Span>> = None;
@@ -686,6 +860,13 @@ fn process_file(
             let stub = file.path.extension().is_some_and(|e| e == "pyi");
             let parsed = PythonFile::parse(text, stub);
             if let Some(err) = parsed.first_error() {
+                if is_jinja_template(text) {
+                    // A code generator's template named `.py`: not Python until rendered.
+                    result.note = file
+                        .requested
+                        .then(|| format!("skipped {shown}: a Jinja template, not Python"));
+                    return result;
+                }
                 parse_error = Some((err.span, format!("Python syntax error: {}", err.message)));
             }
             comments = Some(parsed.comment_ranges());
@@ -725,25 +906,15 @@ fn process_file(
             Ok(ast) => {
                 let model = dockerfile::Dockerfile::new(text, &file.rel, &ast);
                 if file.requested {
-                    run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                    run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                         if let Check::Dockerfile(check) = check {
                             check(&model, ctx);
                         }
                     });
                 }
-                result.facts.dockerfile = Some(DockerfileFact {
-                    file: id,
-                    path: file.rel.clone(),
-                    whole_context_copy: crate::rules::dkr::whole_context_copy(&model),
-                    base_image: model
-                        .stages
-                        .len()
-                        .checked_sub(1)
-                        .map(|last| model.root_image(last).to_string())
-                        .unwrap_or_default(),
-                    healthcheck: crate::rules::topo::dockerfile_healthcheck(&model),
-                    start: crate::rules::topo::dockerfile_start(&model),
-                });
+                result.facts.dockerfile = Some(crate::model::built::dockerfile_fact(
+                    &model, id, &file.rel, settings,
+                ));
                 result
                     .facts
                     .python_versions
@@ -752,6 +923,7 @@ fn process_file(
         },
         FileKind::Compose
         | FileKind::Workflow
+        | FileKind::Action
         | FileKind::Precommit
         | FileKind::PatroniYaml
         | FileKind::PrometheusYaml => match yaml::parse(text) {
@@ -800,13 +972,17 @@ fn process_file(
                                 scripts: &scripts,
                                 workflow: Some(&wf.workflow),
                             };
-                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                                match check {
+                            run_checks(
+                                id,
+                                role,
+                                settings,
+                                &mut result.diagnostics,
+                                |check, ctx| match check {
                                     Check::Workflow(check) => check(&wf, ctx),
                                     Check::Scripts(check) => check(&sf, ctx),
                                     _ => {}
-                                }
-                            });
+                                },
+                            );
                         }
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
                         let sf = ScriptsFile {
@@ -817,6 +993,26 @@ fn process_file(
                             workflow: Some(&wf.workflow),
                         };
                         result.facts.compose_runs = compose_runs(&sf, id);
+                        // A workflow is service configuration; only its role could say otherwise.
+                        if role == Role::Service {
+                            crate::model::built::from_workflow(&wf, &scripts, &mut result.facts);
+                        }
+                    }
+                }
+                // A composite action's steps get the workflow-step rules (`Check::Workflow`);
+                // rules about jobs (`Check::Scripts`) and CI facts concern the calling workflow.
+                FileKind::Action => {
+                    if let (Some(doc), true) = (docs.first(), file.requested) {
+                        let wf = WorkflowFile {
+                            text,
+                            path: &file.rel,
+                            workflow: Workflow::from_action(doc),
+                        };
+                        run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
+                            if let Check::Workflow(check) = check {
+                                check(&wf, ctx);
+                            }
+                        });
                     }
                 }
                 FileKind::Precommit => {
@@ -827,11 +1023,17 @@ fn process_file(
                             config: PrecommitConfig::new(doc),
                         };
                         if file.requested {
-                            run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
-                                if let Check::Precommit(check) = check {
-                                    check(&pc, ctx);
-                                }
-                            });
+                            run_checks(
+                                id,
+                                role,
+                                settings,
+                                &mut result.diagnostics,
+                                |check, ctx| {
+                                    if let Check::Precommit(check) = check {
+                                        check(&pc, ctx);
+                                    }
+                                },
+                            );
                         }
                         result.facts.precommit_config = Some(id);
                         ci_facts::from_precommit(&pc, id, &mut result.facts);
@@ -856,13 +1058,19 @@ fn process_file(
                 workflow: None,
             };
             if file.requested {
-                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                     if let Check::Scripts(check) = check {
                         check(&sf, ctx);
                     }
                 });
             }
             result.facts.compose_runs = compose_runs(&sf, id);
+            // Image builds (`docker build --target`) and privilege-dropping entrypoints; a test
+            // or development script's builds are not what ships.
+            crate::model::built::from_shell(&scripts, &file.rel, &mut result.facts);
+            if !matches!(role, Role::Service | Role::Script) {
+                result.facts.builds.clear();
+            }
         }
         FileKind::Dotenv => match dotenv::parse(text) {
             Err(err) => {
@@ -878,7 +1086,7 @@ fn process_file(
                     entries: &entries,
                     documentation: crate::kind::is_documentation_dotenv(&file.rel),
                 };
-                run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+                run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
                     if let Check::Dotenv(check) = check {
                         check(&df, ctx);
                     }
@@ -941,7 +1149,7 @@ fn process_file(
             path: &file.rel,
             kind: file.kind,
         };
-        run_checks(id, settings, &mut result.diagnostics, |check, ctx| {
+        run_checks(id, role, settings, &mut result.diagnostics, |check, ctx| {
             if let Check::Text(check) = check {
                 check(&tf, ctx);
             }
@@ -1005,12 +1213,18 @@ fn process_file(
 
 /// The file a "this Python project lacks X" finding anchors at: the root `pyproject.toml`, else
 /// `setup.cfg`, else a root `requirements*.txt`; `None` when the project is not Python.
-fn python_project_anchor(files: &[DiscoveredFile], base: usize) -> Option<FileId> {
-    let at_root = |f: &&DiscoveredFile| f.rel.parent().is_none_or(|p| p.as_os_str().is_empty());
+fn python_project_anchor(
+    files: &[DiscoveredFile],
+    unit_files: &[usize],
+    unit_root: &Path,
+    base: usize,
+) -> Option<FileId> {
+    let at_root = |f: &DiscoveredFile| f.rel.parent().unwrap_or(Path::new("")) == unit_root;
     let find = |kind: FileKind| {
-        files
+        unit_files
             .iter()
-            .position(|f| f.kind == kind && at_root(&f))
+            .copied()
+            .find(|&i| files[i].kind == kind && at_root(&files[i]))
             .map(|i| base + i)
     };
     find(FileKind::Pyproject)
@@ -1019,14 +1233,16 @@ fn python_project_anchor(files: &[DiscoveredFile], base: usize) -> Option<FileId
 }
 
 /// Runs every enabled rule's check through `run`, which picks the checks for its file kind.
+/// Runs the enabled rules that judge files of `role` (the others' findings would be dropped).
 fn run_checks(
     id: FileId,
+    role: Role,
     settings: &Settings,
     out: &mut Vec<Diagnostic>,
     mut run: impl FnMut(&Check, &mut Ctx<'_>),
 ) {
     for (index, rule) in Registry::get().rules.iter().enumerate() {
-        if !settings.enabled[index] {
+        if !settings.enabled[index] || !rule.meta.roles.contains(&role) {
             continue;
         }
         for part in rule.check.parts() {

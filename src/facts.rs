@@ -21,6 +21,9 @@ pub struct DockerfileFact {
     pub healthcheck: Option<bool>,
     /// The final image's ENTRYPOINT and CMD words, space-joined (what the container runs).
     pub start: String,
+    /// The stages that may be built (the last and the named ones), each judged as the image it
+    /// makes; the project phase keeps the judgments of the stages built (`model::built`).
+    pub stages: Vec<crate::model::built::StageImage>,
 }
 
 /// A `redis.conf`/`sentinel.conf`/`postgresql.conf` file and its directives.
@@ -95,6 +98,10 @@ pub struct ComposeBuild {
     pub context: PathBuf,
     /// The Dockerfile the service builds (`build.dockerfile`, default `Dockerfile` in context).
     pub dockerfile: PathBuf,
+    /// `build.target`, as written: the stage built.
+    pub target: Option<String>,
+    /// The compose file, relative to the project root.
+    pub compose: PathBuf,
 }
 
 /// A value some configuration sets, with where it is set: the anchor of a mismatch finding.
@@ -234,7 +241,7 @@ pub struct WorkflowFact {
 }
 
 /// What one file contributes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileFacts {
     pub dockerfile: Option<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
@@ -273,6 +280,10 @@ pub struct FileFacts {
     pub schema: Option<crate::python::schema::FileSchema>,
     /// SQLAlchemy engines the module creates (not in tests or Alembic modules).
     pub engines: Vec<EngineFact>,
+    /// Images this file builds (`docker build` in a script or workflow, build-push-action).
+    pub builds: Vec<crate::model::built::BuildRef>,
+    /// This shell script starts a program as another user (`exec gosu app "$@"`).
+    pub privilege_drop_script: Option<PathBuf>,
 }
 
 impl FileFacts {
@@ -299,11 +310,25 @@ impl FileFacts {
     }
 }
 
+/// The role of every file of the project, by file id (ids of one project are consecutive).
+#[derive(Debug, Default)]
+pub struct FileRoles {
+    pub base: FileId,
+    /// Shared by every unit of the project.
+    pub roles: std::sync::Arc<Vec<crate::model::roles::Role>>,
+}
+
 /// Everything project rules see.
 #[derive(Debug, Default)]
 pub struct ProjectFacts {
+    /// Each file's role: facts from tests, tutorials or scripts do not make the service's case.
+    pub roles: FileRoles,
+    /// The folder of the project unit these facts are about, relative to the project root
+    /// (empty for the root unit; see `model::units`).
+    pub unit_root: PathBuf,
     /// Every file of the project (relative to its root), linted or not: the folder listing.
-    pub paths: HashSet<PathBuf>,
+    /// Shared by every unit of the project (one listing, not a copy per unit).
+    pub paths: std::sync::Arc<HashSet<PathBuf>>,
     pub dockerfiles: Vec<DockerfileFact>,
     pub compose_builds: Vec<ComposeBuild>,
     pub compose_files: Vec<crate::model::compose::ComposeFile>,
@@ -336,6 +361,10 @@ pub struct ProjectFacts {
     pub schema: Vec<crate::python::schema::FileSchema>,
     /// SQLAlchemy engines of production modules, with their pool sizes (DB008).
     pub engines: Vec<EngineFact>,
+    /// Images that scripts and workflows build (compose builds are in `compose_builds`).
+    pub builds: Vec<crate::model::built::BuildRef>,
+    /// Shell scripts that drop privileges, relative to the root (entrypoints, DKR002).
+    pub privilege_drop_scripts: HashSet<PathBuf>,
 }
 
 impl ProjectFacts {
@@ -365,6 +394,9 @@ impl ProjectFacts {
             self.precommit_ci.push((cf.file, span.clone()));
         }
         self.engines.append(&mut facts.engines);
+        self.builds.append(&mut facts.builds);
+        self.privilege_drop_scripts
+            .extend(facts.privilege_drop_script.take());
         self.dockerfiles.extend(facts.dockerfile);
         self.compose_builds.extend(facts.compose_builds);
         self.compose_files.extend(facts.compose_files);
@@ -383,6 +415,19 @@ impl ProjectFacts {
             .extend(facts.coverage_gates_unknown);
         self.flake8_ignores.extend(facts.flake8_ignores);
         self.config_files.extend(facts.config_file);
+    }
+
+    /// A file's role (`Service` for ids outside the project).
+    pub fn role(&self, file: FileId) -> crate::model::roles::Role {
+        file.checked_sub(self.roles.base)
+            .and_then(|i| self.roles.roles.get(i))
+            .copied()
+            .unwrap_or(crate::model::roles::Role::Service)
+    }
+
+    /// Whether a file is production service code or configuration.
+    pub fn is_service(&self, file: FileId) -> bool {
+        self.role(file) == crate::model::roles::Role::Service
     }
 
     pub fn has_file(&self, path: &Path) -> bool {
@@ -535,11 +580,12 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
         let Some(build) = service.get("build") else {
             continue;
         };
-        let (context, dockerfile) = match build.as_str() {
-            Some(context) => (context, None),
+        let (context, dockerfile, target) = match build.as_str() {
+            Some(context) => (context, None, None),
             None => (
                 build.get("context").and_then(Yaml::as_str).unwrap_or("."),
                 build.get("dockerfile").and_then(Yaml::as_str),
+                build.get("target").and_then(Yaml::as_str),
             ),
         };
         if context.contains("://") || context.starts_with("git@") || context.contains('$') {
@@ -561,6 +607,8 @@ pub fn compose_builds(doc: &Yaml, compose_path: &Path, file: FileId) -> Vec<Comp
             service: name.as_str().unwrap_or_default().to_string(),
             context,
             dockerfile,
+            target: target.map(str::to_string),
+            compose: compose_path.to_path_buf(),
         });
     }
     builds

@@ -8,6 +8,8 @@ pub enum FileKind {
     Python,
     Dockerfile,
     Workflow,
+    /// A composite or local action's `action.yml` (`.github/actions/*/`, or the repository root).
+    Action,
     Compose,
     Precommit,
     Pyproject,
@@ -33,6 +35,7 @@ impl FileKind {
             FileKind::Python => "python",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Workflow => "workflow",
+            FileKind::Action => "action",
             FileKind::Compose => "compose",
             FileKind::Precommit => "precommit",
             FileKind::Pyproject => "pyproject",
@@ -96,6 +99,15 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if is_yaml(&lower) {
         if parent == Some("workflows") && grandparent == Some(".github") {
             return Some(FileKind::Workflow);
+        }
+        if lower == "action.yml" || lower == "action.yaml" {
+            let in_github_actions = path
+                .components()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| w[0].as_os_str() == ".github" && w[1].as_os_str() == "actions");
+            let at_root = path.parent().is_none_or(|p| p.as_os_str().is_empty());
+            return (in_github_actions || at_root).then_some(FileKind::Action);
         }
         if lower.starts_with("compose.") || lower.starts_with("docker-compose") {
             return Some(FileKind::Compose);
@@ -270,6 +282,13 @@ mod tests {
             ("Dockerfile.dockerignore", Some(FileKind::DockerIgnore)),
             ("Dockerfile.prod.dockerignore", Some(FileKind::DockerIgnore)),
             (".github/workflows/ci.yml", Some(FileKind::Workflow)),
+            (".github/actions/setup/action.yml", Some(FileKind::Action)),
+            (
+                ".github/actions/deploy/prod/action.yaml",
+                Some(FileKind::Action),
+            ),
+            ("action.yml", Some(FileKind::Action)),
+            ("docs/examples/action.yml", None),
             ("workflows/ci.yml", None),
             ("compose.yaml", Some(FileKind::Compose)),
             ("docker-compose.production.yml", Some(FileKind::Compose)),

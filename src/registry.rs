@@ -86,6 +86,15 @@ pub struct RuleMeta {
     pub fix: String,
     /// The section of the audit checklist the rule comes from.
     pub checklist: String,
+    /// The roles of files the rule judges (`service`, `test`, `docs`, `script`, `dev`,
+    /// `migration`, `vendored`, `generated`): the engine drops findings in files of other
+    /// roles. Every rule declares at least one (the metadata test checks it).
+    #[serde(default)]
+    pub roles: Vec<crate::model::roles::Role>,
+    /// A lower severity for findings in files of some judged roles (a secret in a test file is
+    /// still a leak, but a smaller one).
+    #[serde(default, rename = "role-severity")]
+    pub role_severity: BTreeMap<crate::model::roles::Role, Severity>,
     /// The closest rule of a peer tool, if any.
     #[serde(default)]
     pub peers: Option<String>,
@@ -100,6 +109,10 @@ pub struct RuleMeta {
 #[derive(Clone, Copy)]
 pub enum Check {
     Dockerfile(fn(&Dockerfile<'_, '_>, &mut Ctx<'_>)),
+    /// A Dockerfile judged as the image one stage builds (the last stage, or a `--target`):
+    /// run for every stage that may be built, kept per stage, and reported in the project phase
+    /// for the stages something builds (`crate::model::built`).
+    FinalImage(fn(&Dockerfile<'_, '_>, usize, &mut Ctx<'_>)),
     Workflow(fn(&WorkflowFile<'_>, &mut Ctx<'_>)),
     Precommit(fn(&PrecommitFile<'_>, &mut Ctx<'_>)),
     /// Shell scripts wherever they are: `*.sh` files and workflow `run:` / ssh `script:` blocks.

@@ -3,6 +3,7 @@
 //! option is an error that names the file, line and column.
 
 use crate::diagnostic::Severity;
+use crate::model::roles::Role;
 use crate::registry::{OptionType, Registry, RuleOptions};
 use crate::source::{LineIndex, Span};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -45,6 +46,8 @@ pub struct Settings {
     pub severity: Vec<Option<Severity>>,
     pub options: Vec<RuleOptions>,
     pub per_file_ignores: Vec<(GlobSet, Vec<usize>)>,
+    /// `[roles]`: files given a role by the user, overriding what prodlint decides.
+    pub roles: Vec<(GlobSet, String, Role)>,
     pub exclude: GlobSet,
     pub fail_on: Severity,
     pub max_file_size: u64,
@@ -81,6 +84,7 @@ impl Settings {
                 })
                 .collect(),
             per_file_ignores: Vec::new(),
+            roles: Vec::new(),
             exclude: GlobSet::empty(),
             fail_on: Severity::Warning,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
@@ -161,6 +165,16 @@ impl Settings {
     /// Whether `rel` (relative to `base_dir`) matches an `exclude` glob.
     pub fn is_excluded(&self, rel: &Path) -> bool {
         matches_globs(&self.exclude, rel)
+    }
+
+    /// The role the config gives `rel` (relative to `base_dir`), with the glob that gave it;
+    /// the last matching entry wins, as later lines of a config override earlier ones.
+    pub fn configured_role(&self, rel: &Path) -> Option<(Role, &str)> {
+        self.roles
+            .iter()
+            .rev()
+            .find(|(globs, _, _)| matches_globs(globs, rel))
+            .map(|(_, pattern, role)| (*role, pattern.as_str()))
     }
 
     /// Rules turned off for this file by `per-file-ignores`.
@@ -328,6 +342,21 @@ impl ConfigFile<'_> {
                         settings.per_file_ignores.push((set, rules));
                     }
                 }
+                "roles" => {
+                    let sub = self.table(item, key)?;
+                    for (name, value) in sub.iter() {
+                        let span = sub.key(name).and_then(|k| k.span());
+                        let Some(role) = Role::from_name(name) else {
+                            let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+                            return Err(self.error(span, format!("unknown role `{name}` in [roles] (known: {})", known.join(", "))));
+                        };
+                        for (pattern, pattern_span) in self.strings(value, name)? {
+                            let glob = Glob::new(&pattern).map_err(|e| self.error(pattern_span.clone(), format!("bad glob `{pattern}`: {e}")))?;
+                            let set = GlobSetBuilder::new().add(glob).build().map_err(|e| self.error(pattern_span, format!("bad glob `{pattern}`: {e}")))?;
+                            settings.roles.push((set, pattern, role));
+                        }
+                    }
+                }
                 "rules" => {
                     let sub = self.table(item, key)?;
                     for (code, value) in sub.iter() {
@@ -342,7 +371,7 @@ impl ConfigFile<'_> {
                 other => {
                     return Err(self.error(
                         key_span,
-                        format!("unknown key `{other}` (expected select, ignore, exclude, fail-on, max-file-size, severity, per-file-ignores, rules)"),
+                        format!("unknown key `{other}` (expected select, ignore, exclude, fail-on, max-file-size, severity, per-file-ignores, roles, rules)"),
                     ))
                 }
             }

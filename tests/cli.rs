@@ -1354,7 +1354,7 @@ fn noqa_is_honoured_in_python_only() {
     assert_eq!(
         found,
         set(&[
-            ("Dockerfile", 1, "DKR001"),
+            // (DKR001 no longer reports Python packages alone: no build tool stays here.)
             ("Dockerfile", 3, "DKR004"),
             // Unused, so reported: proof that the directive was read.
             ("app/main.py", 2, "SUP001"),
@@ -1554,30 +1554,30 @@ fn output_does_not_depend_on_the_number_of_jobs() {
 #[test]
 fn gitignored_file_is_linted_when_named() {
     let p = Project::new()
-        .with(".gitignore", "generated/\n*.local.Dockerfile\n")
-        .with("generated/Dockerfile", ROOTY)
-        .with("dev.local.Dockerfile", ROOTY)
+        .with(".gitignore", "ignored/\n*.tmp.Dockerfile\n")
+        .with("ignored/Dockerfile", ROOTY)
+        .with("api.tmp.Dockerfile", ROOTY)
         .with("Dockerfile", CLEAN);
     // Walking the project, .gitignore is respected.
     assert_eq!(p.findings(&["."]), BTreeSet::new());
     // Named on the command line (pre-commit passes staged files by name), it is linted.
-    let named = p.findings(&["generated/Dockerfile", "dev.local.Dockerfile"]);
+    let named = p.findings(&["ignored/Dockerfile", "api.tmp.Dockerfile"]);
     let paths: BTreeSet<String> = named.into_iter().map(|(p, _, _)| p).collect();
     assert_eq!(
         paths,
         BTreeSet::from([
-            "dev.local.Dockerfile".to_string(),
-            "generated/Dockerfile".to_string()
+            "api.tmp.Dockerfile".to_string(),
+            "ignored/Dockerfile".to_string()
         ])
     );
     // So is an ignored folder named on the command line, or the current folder inside it.
     let paths: BTreeSet<String> = p
-        .findings(&["generated"])
+        .findings(&["ignored"])
         .into_iter()
         .map(|(p, _, _)| p)
         .collect();
-    assert_eq!(paths, BTreeSet::from(["generated/Dockerfile".to_string()]));
-    assert_eq!(triples(&p.json_in("generated", &[])).len(), 3);
+    assert_eq!(paths, BTreeSet::from(["ignored/Dockerfile".to_string()]));
+    assert_eq!(triples(&p.json_in("ignored", &[])).len(), 3);
 }
 
 #[test]
@@ -1667,4 +1667,50 @@ fn each_project_uses_its_own_config_whatever_the_argument_order() {
         ab.contains(&("b/Dockerfile".to_string(), 1, "DKR003".to_string())),
         "{ab:?}"
     );
+}
+
+#[test]
+fn show_files_lists_kind_role_unit_and_reason_and_exits_0() {
+    let p = Project::new()
+        .with("app/main.py", "print('hello')\n")
+        .with("tests/test_main.py", "def test_x():\n    assert True\n")
+        .with("scripts/backfill.py", "print('once')\n")
+        .with("worker/requirements.txt", "redis==5.0.0\n")
+        .with("worker/run.py", "print('poll')\n")
+        .with("docker-compose.dev.yml", "services: {}\n");
+    let run = p.run(&["check", "--show-files", "--output-format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&run.stdout).expect("json array");
+    let got: BTreeSet<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (field("path"), field("kind"), field("role"), field("unit"))
+        })
+        .collect();
+    let want: BTreeSet<(String, String, String, String)> = [
+        ("app/main.py", "python", "service", "."),
+        ("docker-compose.dev.yml", "compose", "dev", "."),
+        ("scripts/backfill.py", "python", "script", "."),
+        ("tests/test_main.py", "python", "test", "."),
+        (
+            "worker/requirements.txt",
+            "requirements",
+            "service",
+            "worker",
+        ),
+        ("worker/run.py", "python", "service", "worker"),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert!(rows
+        .iter()
+        .all(|r| r["reason"].as_str().is_some_and(|s| !s.is_empty())));
+    // The table names the same roles, one file per line.
+    let table = p.run(&["check", "--show-files", "--output-format", "concise", "."]);
+    assert_eq!(table.code, 0);
+    assert_eq!(table.stdout.lines().count(), 6, "{}", table.stdout);
+    assert!(table.stdout.contains("under tests/"), "{}", table.stdout);
 }

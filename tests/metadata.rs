@@ -46,6 +46,19 @@ fn codes_and_names_are_unique_and_well_formed() {
             "{}: needs at least one [[example]]",
             m.code
         );
+        assert!(
+            !m.roles.is_empty(),
+            "{}: declare the file roles the rule judges (`roles = [\"service\"]`)",
+            m.code
+        );
+        for role in m.role_severity.keys() {
+            assert!(
+                m.roles.contains(role),
+                "{}: role-severity for `{}`, a role the rule does not judge",
+                m.code,
+                role.name()
+            );
+        }
         let is_project = matches!(rule.check, prodlint::registry::Check::Project(_));
         assert_eq!(
             is_project,

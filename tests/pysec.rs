@@ -1,5 +1,6 @@
 //! What the fixture sets cannot show: SEC001 reports a literal once (a set of (file, line,
-//! code) hides duplicates), and its findings are warnings in tests and errors elsewhere.
+//! code) hides duplicates), and its findings are warnings in development-only files (the
+//! rule's `role-severity`) and errors elsewhere.
 
 mod common;
 
@@ -33,9 +34,9 @@ fn a_literal_with_a_credential_format_and_a_secret_name_is_reported_once() {
 }
 
 #[test]
-fn findings_are_errors_outside_tests_and_warnings_in_tests() {
+fn findings_are_errors_in_service_code_and_warnings_in_dev_files() {
     let app = sec001(&case("fires_secret_names_in_python"));
     assert!(!app.is_empty() && app.iter().all(|s| *s == Severity::Error));
-    let tests = sec001(&case("fires_as_warning_in_tests"));
-    assert!(!tests.is_empty() && tests.iter().all(|s| *s == Severity::Warning));
+    let dev = sec001(&case("fires_as_warning_in_dev_files"));
+    assert!(!dev.is_empty() && dev.iter().all(|s| *s == Severity::Warning));
 }

@@ -18,10 +18,9 @@ fn rule_fixtures() {
         .map(|e| e.path())
         .collect();
     families.sort();
-    for family in families
-        .iter()
-        .filter(|p| p.is_dir() && !p.ends_with("repos") && !p.ends_with("hostile"))
-    {
+    for family in families.iter().filter(|p| {
+        p.is_dir() && !p.ends_with("repos") && !p.ends_with("hostile") && !p.ends_with("roles")
+    }) {
         let mut rules: Vec<_> = std::fs::read_dir(family)
             .expect("family")
             .flatten()

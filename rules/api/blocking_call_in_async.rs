@@ -22,7 +22,7 @@ struct Table {
 
 #[derive(Deserialize)]
 #[allow(dead_code)] // `source` and `checked` document the entry.
-struct CallEntry {
+pub(super) struct CallEntry {
     names: Vec<String>,
     why: String,
     instead: String,
@@ -32,7 +32,7 @@ struct CallEntry {
 
 #[derive(Deserialize)]
 #[allow(dead_code)]
-struct ClientEntry {
+pub(super) struct ClientEntry {
     classes: Vec<String>,
     methods: Vec<String>,
     why: String,
@@ -83,7 +83,7 @@ impl Blocking {
 }
 
 /// What a call is, when it blocks.
-enum Finding<'t> {
+pub(super) enum Finding<'t> {
     Call(&'t CallEntry),
     Client(&'t ClientEntry),
     Session,
@@ -138,7 +138,7 @@ fn callee_text(func: &Expr) -> String {
     }
 }
 
-fn classify(
+pub(super) fn classify(
     module: &PythonModule<'_>,
     bindings: &Bindings<'_>,
     own: &OwnCall<'_>,

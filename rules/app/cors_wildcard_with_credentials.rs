@@ -164,10 +164,6 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
 }
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    // Test servers and load-test mocks do not serve browsers.
-    if super::is_non_service_path(module.path) {
-        return;
-    }
     let mut assignments = Assignments(HashMap::new());
     for stmt in &module.ast.body {
         assignments.visit_stmt(stmt);

@@ -1,7 +1,6 @@
 //! SEC007: debug mode on in code that runs in production: `FastAPI(debug=True)`,
 //! `uvicorn.run(..., reload=True)` outside `if __name__ == "__main__":`, `DEBUG = True`.
 
-use super::is_non_service_path;
 use crate::python::pydantic::{fields, kind_of_class, ModelKind};
 use crate::python::{span_of, PythonModule};
 use crate::registry::Ctx;
@@ -177,9 +176,6 @@ fn is_dev_module(path: &std::path::Path) -> bool {
 }
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    if is_non_service_path(module.path) {
-        return;
-    }
     let dev_module = is_dev_module(module.path);
     let mut finder = Finder {
         module,

@@ -17,7 +17,6 @@ use crate::python::app_facts::{AppCtor, Binding, Mounted};
 use crate::python::{ModuleSummary, PythonIndex};
 use crate::registry::Check;
 use std::collections::HashSet;
-use std::path::Path;
 
 /// Every rule of the family, in code order.
 pub static RULES: &[(&str, Check)] = &[
@@ -60,48 +59,9 @@ pub static RULES: &[(&str, Check)] = &[
     ),
 ];
 
-/// Folder and module names of code that is not the service: tests, examples, load tests,
-/// documentation snippets, database migrations, maintenance scripts.
-fn is_non_service_part(part: &str) -> bool {
-    let part = part.to_ascii_lowercase();
-    let stem = part.strip_suffix(".py").unwrap_or(&part);
-    matches!(
-        stem,
-        "test"
-            | "tests"
-            | "testing"
-            | "conftest"
-            | "example"
-            | "examples"
-            | "docs"
-            | "doc"
-            | "benchmarks"
-            | "migrations"
-            | "alembic"
-            | "scripts"
-    ) || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem.ends_with("_tests")
-        || stem.starts_with("example_")
-}
-
-/// Whether a module (by dotted name) is test, example or migration code.
-pub fn is_non_service_module(module: &str) -> bool {
-    module.split('.').any(is_non_service_part)
-}
-
-/// Whether a file (by path relative to the project) is test, example or migration code.
-pub fn is_non_service_path(path: &Path) -> bool {
-    path.components()
-        .any(|c| is_non_service_part(&c.as_os_str().to_string_lossy()))
-}
-
 /// The service's own modules.
 pub fn service_modules(index: &PythonIndex) -> impl Iterator<Item = &ModuleSummary> {
-    index
-        .modules
-        .iter()
-        .filter(|m| !is_non_service_module(&m.module))
+    index.modules.iter().filter(|m| index.is_service(m.file))
 }
 
 const FASTAPI: &[&str] = &["fastapi.FastAPI", "fastapi.applications.FastAPI"];
@@ -280,7 +240,7 @@ pub fn route_paths(index: &PythonIndex) -> Vec<String> {
             .filter(|r| {
                 index
                     .module_of_file(r.file)
-                    .is_some_and(|m| !is_non_service_module(&m.module))
+                    .is_some_and(|m| index.is_service(m.file))
             })
             .filter_map(|r| r.full_path),
     );

@@ -1,6 +1,6 @@
 //! API006: a Pydantic model field for a password typed `str` with no `min_length` of at least 8.
 
-use super::{is_login_form, is_non_service_path, is_request_model};
+use super::{is_login_form, is_request_model};
 use crate::python::pydantic::{fields, kind_of_class, str_field, validated_fields, ModelKind};
 use crate::python::PythonModule;
 use crate::registry::Ctx;
@@ -125,9 +125,6 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
 }
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    if is_non_service_path(module.path) {
-        return;
-    }
     let mut finder = Finder { module, ctx };
     for stmt in &module.ast.body {
         finder.visit_stmt(stmt);

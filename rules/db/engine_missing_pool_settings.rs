@@ -1,6 +1,6 @@
 //! DB001: an engine for a server database without the pool settings the checklist names.
 
-use crate::python::sqlalchemy::{engines, is_alembic, is_test_path, Engine};
+use crate::python::sqlalchemy::{engines, is_alembic, Engine};
 use crate::python::PythonModule;
 use crate::registry::Ctx;
 use serde::Deserialize;
@@ -50,7 +50,7 @@ fn takes_queue_settings(engine: &Engine) -> bool {
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     // Alembic's env.py builds a throwaway engine for one migration run; tests build engines
     // for a test database.
-    if is_alembic(module.summary) || is_test_path(module.path) {
+    if is_alembic(module.summary) {
         return;
     }
     let options: Options = ctx.options();

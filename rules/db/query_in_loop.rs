@@ -1,6 +1,6 @@
 //! DB004: a session or connection query inside a loop body or comprehension (N+1).
 
-use crate::python::sqlalchemy::{is_alembic, is_test_path, QUERY_RUNNER_CLASSES};
+use crate::python::sqlalchemy::{is_alembic, QUERY_RUNNER_CLASSES};
 use crate::python::summary::annotation_names;
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
@@ -35,7 +35,7 @@ const SESSION_NAMES: &[&str] = &[
 const HTTP_CLIENT_PREFIXES: &[&str] = &["aiohttp.", "requests.", "httpx.", "urllib3."];
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    if is_alembic(module.summary) || is_test_path(module.path) {
+    if is_alembic(module.summary) {
         return;
     }
     let mut finder = Finder {

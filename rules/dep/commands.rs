@@ -622,25 +622,6 @@ pub fn is_live_step(argv: &[&str]) -> bool {
     })
 }
 
-/// A file named for tests or local development (`test.sh`, `run-e2e.sh`, `dev-up.sh`,
-/// `ci_setup.sh`) and not for deploys (`deploy-dev.sh` is still a deploy).
-pub fn is_test_or_dev_file(path: &std::path::Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let parts: Vec<String> = name_parts(name).collect();
-    let has = |words: &[&str]| parts.iter().any(|p| words.contains(&p.as_str()));
-    has(&["test", "tests", "testing", "e2e", "ci", "dev", "local"])
-        && !has(&[
-            "deploy",
-            "release",
-            "rollout",
-            "prod",
-            "production",
-            "staging",
-        ])
-}
-
 /// A `curl`/`wget` of a health endpoint that fails on an HTTP error, without its own retries.
 /// Returns `None` when the command is no such check, `Some(true)` when it retries by itself.
 pub fn health_check(argv: &[&str]) -> Option<bool> {
@@ -799,17 +780,6 @@ mod tests {
             )),
             Some(false)
         );
-    }
-
-    #[test]
-    fn files_named_for_tests_or_dev() {
-        use std::path::Path;
-        assert!(is_test_or_dev_file(Path::new("scripts/test.sh")));
-        assert!(is_test_or_dev_file(Path::new("scripts/run-e2e.sh")));
-        assert!(is_test_or_dev_file(Path::new("dev_up.sh")));
-        assert!(!is_test_or_dev_file(Path::new("scripts/deploy-dev.sh")));
-        assert!(!is_test_or_dev_file(Path::new("scripts/deploy.sh")));
-        assert!(!is_test_or_dev_file(Path::new("scripts/latest.sh")));
     }
 
     #[test]

@@ -125,8 +125,7 @@ pub fn is_harness(file: &ScriptsFile<'_>, script: &Script) -> bool {
             })
         })
     });
-    let named = script.origin == ScriptOrigin::File && commands::is_test_or_dev_file(file.path);
-    runs_tests || local_cluster || named
+    runs_tests || local_cluster
 }
 
 /// 1-based line of a byte offset of the file.

@@ -1,6 +1,6 @@
 //! DKR011: the image starts a development server (auto-reload, debug mode).
 
-use super::final_commands;
+use super::commands_of;
 use crate::parse::dockerfile::{command_words, Dockerfile};
 use crate::parse::shell_words::{split_commands, SimpleCommand};
 use crate::registry::Ctx;
@@ -66,8 +66,8 @@ fn shell_script(cmd: &SimpleCommand) -> Option<Vec<SimpleCommand>> {
 /// The argv the container starts with. Docker appends an exec-form CMD to an exec-form
 /// ENTRYPOINT (`ENTRYPOINT ["uvicorn"]` + `CMD ["app:app", "--reload"]`); the findings of that
 /// joined command point at the CMD, which holds the arguments.
-fn started_commands(file: &Dockerfile<'_, '_>) -> Vec<(SimpleCommand, Option<Span>)> {
-    let (cmd, entrypoint) = final_commands(file);
+fn started_commands(file: &Dockerfile<'_, '_>, stage: usize) -> Vec<(SimpleCommand, Option<Span>)> {
+    let (cmd, entrypoint) = commands_of(file, stage);
     let words = |c: &Command<'_>| command_words(c, file.escape);
     let mut out: Vec<(SimpleCommand, Option<Span>)> = Vec::new();
     match (entrypoint, cmd) {
@@ -124,19 +124,20 @@ fn command_end(command: &Command<'_>) -> usize {
     }
 }
 
-pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
-    // A development image (devcontainer, Dockerfile.dev) is not what ships to production.
-    if file.is_development() {
-        return;
-    }
-    for (command, anchor) in started_commands(file) {
+pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
+    let label = file
+        .stages
+        .get(stage)
+        .map(|s| s.label())
+        .unwrap_or_default();
+    for (command, anchor) in started_commands(file, stage) {
         let Some(why) = dev_server(&command) else {
             continue;
         };
         let Some(span) = anchor.or_else(|| command.span()) else {
             continue;
         };
-        ctx.report(span, format!("the image runs a development server: {why}"))
+        ctx.report(span, format!("the image of stage {label} runs a development server: {why}"))
             .help("run the production server (`uvicorn app.main:app` without --reload, `fastapi run`, gunicorn with uvicorn workers)");
     }
 }

@@ -377,13 +377,24 @@ pub fn final_commands<'b, 't>(
     Option<&'b parse_dockerfile::CmdInstruction<'t>>,
     Option<&'b parse_dockerfile::EntrypointInstruction<'t>>,
 ) {
-    let Some(last) = file.stages.len().checked_sub(1) else {
-        return (None, None);
-    };
-    let chain = stage_chain(file, last);
+    match file.stages.len().checked_sub(1) {
+        Some(last) => commands_of(file, last),
+        None => (None, None),
+    }
+}
+
+/// The `CMD` and `ENTRYPOINT` in effect at the end of stage `index` (the image `--target` that
+/// stage runs), following `FROM <stage>` inheritance.
+pub fn commands_of<'b, 't>(
+    file: &Dockerfile<'b, 't>,
+    index: usize,
+) -> (
+    Option<&'b parse_dockerfile::CmdInstruction<'t>>,
+    Option<&'b parse_dockerfile::EntrypointInstruction<'t>>,
+) {
     let mut cmd = None;
     let mut entrypoint = None;
-    for stage in chain {
+    for stage in stage_chain(file, index) {
         for inst in stage.instructions {
             match inst {
                 Inst::Cmd(c) => cmd = Some(c),
@@ -397,6 +408,310 @@ pub fn final_commands<'b, 't>(
         }
     }
     (cmd, entrypoint)
+}
+
+/// The words the container of stage `index` starts with: ENTRYPOINT then CMD, each shell-form
+/// command split into words. Words of `sh -c "…"` scripts stay one word each.
+pub fn started_words(file: &Dockerfile<'_, '_>, index: usize) -> Vec<String> {
+    let (cmd, entrypoint) = commands_of(file, index);
+    entrypoint
+        .map(|e| &e.arguments)
+        .into_iter()
+        .chain(cmd.map(|c| &c.arguments))
+        .flat_map(|args| crate::parse::dockerfile::command_words(args, file.escape))
+        .flat_map(|c| c.words.into_iter().map(|w| w.text))
+        .collect()
+}
+
+/// Programs that start a process as another user: an entrypoint running one of them as root
+/// hands the server to that user (gosu, su-exec, util-linux `setpriv`/`runuser`, s6's
+/// `s6-setuidgid`, runit's `chpst -u`).
+pub const PRIVILEGE_DROPPERS: &[&str] = &[
+    "gosu",
+    "su-exec",
+    "setpriv",
+    "runuser",
+    "s6-setuidgid",
+    "chpst",
+];
+
+/// Whether any token of these words (a `sh -c` script is split on blanks) runs a privilege
+/// dropper.
+pub fn words_drop_privileges(words: &[String]) -> bool {
+    words
+        .iter()
+        .flat_map(|w| w.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|'))
+        .any(|token| {
+            let name = token.rsplit('/').next().unwrap_or(token);
+            PRIVILEGE_DROPPERS.contains(&name)
+        })
+}
+
+/// The build-context files (COPY/ADD sources, as written) that stage `index` starts as its
+/// entrypoint: a started word whose file name is the name of a file the chain copies in
+/// (`COPY docker/entrypoint.sh /entrypoint.sh` + `ENTRYPOINT ["/entrypoint.sh"]`).
+pub fn entry_scripts(file: &Dockerfile<'_, '_>, index: usize) -> Vec<String> {
+    let started: std::collections::HashSet<String> = started_words(file, index)
+        .iter()
+        .flat_map(|w| w.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|t| t.rsplit('/').next().map(str::to_string))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for stage in stage_chain(file, index) {
+        for inst in stage.instructions {
+            let (options, sources, dest) = match inst {
+                Inst::Copy(c) => (&c.options, &c.src, &c.dest),
+                Inst::Add(a) => (&a.options, &a.src, &a.dest),
+                _ => continue,
+            };
+            if options.iter().any(|f| f.name.value == "from") {
+                continue;
+            }
+            let dest_name = dest
+                .value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            for src in sources {
+                let parse_dockerfile::Source::Path(p) = src else {
+                    continue;
+                };
+                let src_name = p
+                    .value
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("");
+                if started.contains(src_name)
+                    || (!dest.value.ends_with('/') && started.contains(dest_name))
+                {
+                    out.push(p.value.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Words that mark a stage name as a development or test build (`--target dev`, `target:
+/// test`): such a stage is not what production runs. The same words as
+/// [`Dockerfile::is_development`] reads in paths, plus the test ones.
+pub fn is_dev_or_test_stage(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "dev",
+        "development",
+        "local",
+        "debug",
+        "devcontainer",
+        "test",
+        "tests",
+        "testing",
+        "ci",
+        "lint",
+    ];
+    name.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|w| WORDS.contains(&w))
+}
+
+/// Whether the image stage `index` builds is a base image for other Dockerfiles rather than an
+/// application (the official-images layout): nothing of the application is copied in (only
+/// scripts, configuration and archives; no `COPY --from` of a build stage) and the container
+/// starts no server (no command, a shell or an interpreter prompt, possibly behind an entrypoint
+/// script).
+pub fn is_base_image(file: &Dockerfile<'_, '_>, index: usize) -> bool {
+    // A base image prepares something (a RUN) and installs no project's dependencies; a file
+    // that only names an image and a command is an application image, however small.
+    let mut prepares = false;
+    for stage in stage_chain(file, index) {
+        for (_, commands) in stage.runs(file.escape) {
+            prepares = true;
+            let installs_project = commands.iter().any(|c| {
+                python_install(c).is_some_and(|(kind, args)| installs_dependencies(kind, args))
+            });
+            if installs_project {
+                return false;
+            }
+        }
+        for inst in stage.instructions {
+            let (options, sources) = match inst {
+                Inst::Copy(c) => (&c.options, &c.src),
+                Inst::Add(a) => (&a.options, &a.src),
+                _ => continue,
+            };
+            let from = options
+                .iter()
+                .find(|f| f.name.value == "from")
+                .and_then(|f| f.value.as_ref());
+            if let Some(from) = from {
+                if names_earlier_stage(file, &from.value, stage.index) {
+                    return false;
+                }
+                continue;
+            }
+            let app_code = sources.iter().any(|s| match s {
+                parse_dockerfile::Source::Path(p) => !is_support_file(&p.value),
+                _ => false,
+            });
+            if app_code {
+                return false;
+            }
+        }
+    }
+    prepares && starts_no_server(&started_words(file, index))
+}
+
+/// Scripts, configuration and root-filesystem archives an official image copies in: not
+/// application code. Folders, Python files and dependency manifests are.
+fn is_support_file(src: &str) -> bool {
+    let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("requirements") || is_context_root(src) {
+        return false;
+    }
+    let Some((_, ext)) = lower.rsplit_once('.') else {
+        return false;
+    };
+    matches!(
+        ext,
+        "sh" | "bash"
+            | "conf"
+            | "cnf"
+            | "cfg"
+            | "ini"
+            | "json"
+            | "yml"
+            | "yaml"
+            | "xml"
+            | "crt"
+            | "pem"
+            | "asc"
+            | "gpg"
+            | "list"
+            | "repo"
+            | "patch"
+            | "diff"
+            | "tar"
+            | "gz"
+            | "tgz"
+            | "xz"
+            | "bz2"
+            | "zst"
+    )
+}
+
+/// No command, or only a shell or an interpreter prompt (`python3`, `bash`), possibly behind an
+/// entrypoint script: what a base image runs when started on its own.
+fn starts_no_server(words: &[String]) -> bool {
+    let is_prompt = |w: &str| {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        matches!(
+            name,
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ipython" | "node" | "irb"
+        ) || is_python(name)
+    };
+    let is_entry_script = |w: &str| {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        name.contains("entrypoint") && !name.contains(' ')
+    };
+    let mut rest = words;
+    if rest.first().is_some_and(|w| is_entry_script(w)) {
+        rest = &rest[1..];
+    }
+    match rest {
+        [] => true,
+        [program, args @ ..] => is_prompt(program) && args.iter().all(|a| a.starts_with('-')),
+    }
+}
+
+/// For each stage, the first `COPY .`/`ADD .` whose files are in that stage's filesystem: its
+/// own, one inherited through `FROM <stage>`, or one a `COPY --from=<stage>` brings over
+/// wholesale (the folder the context went to, or one above it; `COPY --from=builder
+/// /app/.venv /app/.venv` brings only what the build made). Linear: each stage reads its
+/// parents' results.
+pub fn context_copies_by_stage(file: &Dockerfile<'_, '_>) -> Vec<Option<Span>> {
+    // Per stage: the first span and the absolute folders the context was copied to.
+    let mut carry: Vec<Option<(Span, Vec<String>)>> = Vec::with_capacity(file.stages.len());
+    let mut workdirs: Vec<String> = Vec::with_capacity(file.stages.len());
+    for stage in &file.stages {
+        let parent = file.parents.get(stage.index).copied().flatten();
+        let mut state = parent.and_then(|p| carry.get(p).cloned().flatten());
+        let mut workdir = parent
+            .and_then(|p| workdirs.get(p).cloned())
+            .unwrap_or_else(|| "/".to_string());
+        for inst in stage.instructions {
+            match inst {
+                Inst::Workdir(w) => workdir = join_abs(&workdir, &w.arguments.value),
+                Inst::Copy(_) | Inst::Add(_) => {
+                    let (options, sources, dest) = match inst {
+                        Inst::Copy(c) => (&c.options, &c.src, &c.dest),
+                        Inst::Add(a) => (&a.options, &a.src, &a.dest),
+                        _ => continue,
+                    };
+                    let dest = join_abs(&workdir, &dest.value);
+                    if let Some(span) = context_copy(inst) {
+                        let entry = state.get_or_insert_with(|| (span, Vec::new()));
+                        entry.1.push(dest);
+                        continue;
+                    }
+                    let Some(from) = options
+                        .iter()
+                        .find(|f| f.name.value == "from")
+                        .and_then(|f| f.value.as_ref())
+                    else {
+                        continue;
+                    };
+                    let source_stage = match from.value.parse::<usize>() {
+                        Ok(i) if i < stage.index => Some(i),
+                        Ok(_) => None,
+                        Err(_) => file.stage_index(&from.value).filter(|&i| i < stage.index),
+                    };
+                    let Some((span, dirs)) = source_stage.and_then(|i| carry[i].clone()) else {
+                        continue;
+                    };
+                    let wholesale = sources.iter().any(|s| match s {
+                        parse_dockerfile::Source::Path(p) => {
+                            let src = join_abs("/", &p.value);
+                            dirs.iter().any(|d| is_within(d, &src))
+                        }
+                        _ => false,
+                    });
+                    if wholesale {
+                        let entry = state.get_or_insert_with(|| (span, Vec::new()));
+                        entry.1.push(dest);
+                    }
+                }
+                _ => {}
+            }
+        }
+        carry.push(state);
+        workdirs.push(workdir);
+    }
+    carry.into_iter().map(|c| c.map(|(span, _)| span)).collect()
+}
+
+/// `dir` joined with `path` unless `path` is absolute, without `.` parts or a trailing `/`.
+fn join_abs(dir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{}/{path}", dir.trim_end_matches('/'))
+    };
+    let parts: Vec<&str> = joined
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether `inner` is `outer` or below it (both from [`join_abs`]); a glob source counts as its
+/// folder.
+fn is_within(inner: &str, outer: &str) -> bool {
+    let outer = outer.split(['*', '?', '[']).next().unwrap_or(outer);
+    let outer = outer.trim_end_matches('/');
+    outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
 }
 
 #[cfg(test)]

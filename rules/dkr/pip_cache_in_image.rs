@@ -44,6 +44,35 @@ impl CacheVars {
     }
 }
 
+/// Whether a command removes the install cache of `kind`: `rm -rf /root/.cache`, `rm -rf
+/// ~/.cache/pip`, `pip cache purge`, `uv cache clean`.
+fn clears_cache(cmd: &crate::parse::shell_words::SimpleCommand, kind: Install) -> bool {
+    let argv = cmd.argv();
+    let words: Vec<&str> = argv.iter().map(|w| w.text.as_str()).collect();
+    let tool = if kind == Install::Pip { "pip" } else { "uv" };
+    match words.as_slice() {
+        [program, rest @ ..] if program.rsplit('/').next() == Some("rm") => {
+            rest.iter().filter(|w| !w.starts_with('-')).any(|path| {
+                let path = path.trim_end_matches(['/', '*']);
+                let mut parts = path.rsplit('/');
+                match (parts.next(), parts.next()) {
+                    (Some(".cache"), _) => true,
+                    (Some(last), Some(".cache")) => last == tool,
+                    _ => false,
+                }
+            })
+        }
+        [program, "cache", "purge", ..] if kind == Install::Pip => super::is_pip(program),
+        [program, "-m", "pip", "cache", "purge", ..] if kind == Install::Pip => {
+            super::is_python(program)
+        }
+        [program, "cache", "clean", ..] if kind == Install::Uv => {
+            program.rsplit('/').next() == Some("uv")
+        }
+        _ => false,
+    }
+}
+
 pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
     // Only stages that become the final image matter: a builder's cache is thrown away.
     let in_image = final_image_stages(file);
@@ -84,10 +113,18 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                 .as_ref()
                 .or(args.uv.as_ref())
                 .is_some_and(|v| uv_disables(v));
-            for cmd in &file.run_commands(run) {
+            let commands = file.run_commands(run);
+            for (position, cmd) in commands.iter().enumerate() {
                 let Some((kind, _)) = python_install(cmd) else {
                     continue;
                 };
+                // The cache removed later in the same RUN never reaches the layer.
+                if commands[position + 1..]
+                    .iter()
+                    .any(|later| clears_cache(later, kind))
+                {
+                    continue;
+                }
                 let inline = |var: &str, disables: fn(&str) -> bool| {
                     cmd.assignments().any(|(n, v)| n == var && disables(v))
                 };

@@ -99,53 +99,42 @@ fn root_local_use(
     }
 }
 
-pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
-    // A finding in a base stage is reached from every stage built on it; report it once.
-    let mut reported: Vec<usize> = Vec::new();
-    // A stage another stage is built FROM is checked as part of that stage's chain; checking
-    // only the leaves keeps a long FROM chain linear.
-    let mut parents_seen = vec![false; file.stages.len()];
-    for parent in file.parents.iter().flatten() {
-        parents_seen[*parent] = true;
+pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
+    let Some(built) = file.stages.get(stage) else {
+        return;
+    };
+    // Only a stage that ends as a non-root user is affected.
+    let Some(final_user) = effective_user(file, stage) else {
+        return;
+    };
+    if is_root_user(&final_user.arguments.value) {
+        return;
     }
-    for stage in file.stages.iter().filter(|s| !parents_seen[s.index]) {
-        // Only a stage that ends as a non-root user is affected.
-        let Some(final_user) = effective_user(file, stage.index) else {
-            continue;
-        };
-        if is_root_user(&final_user.arguments.value) {
-            continue;
+    // The stage's filesystem, user and environment come from the stages it is built FROM,
+    // so walk them all in order.
+    let mut walk = Walk {
+        user_is_root: true,
+        userbase_elsewhere: false,
+        root_opened: false,
+    };
+    let mut first: Option<(Span, String)> = None;
+    for inst in stage_chain(file, stage)
+        .iter()
+        .flat_map(|s| s.instructions.iter())
+    {
+        let found = root_local_use(file, inst, &mut walk);
+        if first.is_none() {
+            first = found;
         }
-        // The stage's filesystem, user and environment come from the stages it is built FROM,
-        // so walk them all in order.
-        let mut walk = Walk {
-            user_is_root: true,
-            userbase_elsewhere: false,
-            root_opened: false,
-        };
-        let mut first: Option<(Span, String)> = None;
-        for inst in stage_chain(file, stage.index)
-            .iter()
-            .flat_map(|s| s.instructions.iter())
-        {
-            let found = root_local_use(file, inst, &mut walk);
-            if first.is_none() {
-                first = found;
-            }
-        }
-        if walk.root_opened {
-            continue;
-        }
-        let Some((span, what)) = first else { continue };
-        if reported.contains(&span.start) {
-            continue;
-        }
-        reported.push(span.start);
-        ctx.report(span, format!(
-            "{what}, but stage {} runs as `{}`: /root is mode 700 in Debian-based images, so the app cannot import its packages",
-            stage.label(),
-            final_user.arguments.value
-        ))
-        .help("install into a virtualenv (`python -m venv /opt/venv`) and copy that, or `pip install --prefix=/install` and copy it to /usr/local");
     }
+    if walk.root_opened {
+        return;
+    }
+    let Some((span, what)) = first else { return };
+    ctx.report(span, format!(
+        "{what}, but stage {} runs as `{}`: /root is mode 700 in Debian-based images, so the app cannot import its packages",
+        built.label(),
+        final_user.arguments.value
+    ))
+    .help("install into a virtualenv (`python -m venv /opt/venv`) and copy that, or `pip install --prefix=/install` and copy it to /usr/local");
 }

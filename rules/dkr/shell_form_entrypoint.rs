@@ -1,6 +1,6 @@
 //! DKR007: `CMD`/`ENTRYPOINT` in shell form: PID 1 is `/bin/sh -c`.
 
-use super::final_commands;
+use super::commands_of;
 use crate::parse::dockerfile::Dockerfile;
 use crate::parse::shell_words::{split_commands, SimpleCommand};
 use crate::registry::Ctx;
@@ -25,11 +25,20 @@ fn shell_without_exec(command: &Command<'_>, escape: char) -> Option<Vec<SimpleC
     (!execs).then_some(commands)
 }
 
-pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
-    let (cmd, entrypoint) = final_commands(file);
+pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
+    // A base image's shell-form CMD is replaced by the images built on it.
+    if super::is_base_image(file, stage) {
+        return;
+    }
+    let (cmd, entrypoint) = commands_of(file, stage);
+    let label = file
+        .stages
+        .get(stage)
+        .map(|s| s.label())
+        .unwrap_or_default();
     if let Some(ep) = entrypoint {
         if shell_without_exec(&ep.arguments, file.escape).is_some() {
-            ctx.report(ep.entrypoint.span.start..command_end(&ep.arguments), "ENTRYPOINT in shell form runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully")
+            ctx.report(ep.entrypoint.span.start..command_end(&ep.arguments), format!("ENTRYPOINT in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
                 .help("use the exec form: ENTRYPOINT [\"executable\", \"arg\"]");
             // A shell-form ENTRYPOINT ignores CMD altogether; one finding is enough.
             return;
@@ -47,7 +56,7 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
         }
         _ => "put `exec` before the last command so the server replaces the shell, or move the steps into an entrypoint script that ends with `exec \"$@\"`".to_string(),
     };
-    ctx.report(cmd.cmd.span.start..command_end(&cmd.arguments), "CMD in shell form runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully")
+    ctx.report(cmd.cmd.span.start..command_end(&cmd.arguments), format!("CMD in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
         .help(help);
 }
 

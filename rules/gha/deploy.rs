@@ -1,9 +1,12 @@
-//! Which jobs deploy (GHA005, GHA010). A job deploys when it runs an ssh deploy action or an
-//! action whose name says deploy, changes a cluster (`kubectl apply/rollout/set/replace`,
-//! `helm upgrade/install`), deploys a swarm stack or a platform CLI release (`fly deploy`,
-//! `gcloud run deploy`, …), runs a task named deploy (`make deploy`), starts compose on another
-//! host (`DOCKER_HOST`, `--context`, ssh), or is named deploy. What runs against a throwaway cluster or on GitHub's ephemeral runner is
-//! test setup, not a deploy, and is left alone.
+//! Which jobs deploy (GHA005, GHA010), decided from what the job does, never from what its
+//! jobs or steps are called ("Push deploy tag", "Enable deploy-lock ruleset" do not deploy). A
+//! job deploys when it runs an ssh deploy action or a deploy action, changes a cluster
+//! (`kubectl apply/rollout/set/replace`, `helm upgrade/install`), deploys a swarm stack or a
+//! platform CLI release (`fly deploy`, `gcloud run deploy`, …), runs a task or script named
+//! deploy (`make deploy`, `./scripts/deploy.sh`), starts compose on another host (`DOCKER_HOST`,
+//! `--context`, ssh), or targets a production environment (`environment: production`). What runs
+//! against a throwaway cluster, a test environment or GitHub's ephemeral runner is test setup,
+//! not a deploy, and is left alone.
 
 use super::{argv, env_sets, program, words_of, workflow_env};
 use crate::model::scripts::{Script, ScriptOrigin};
@@ -33,6 +36,7 @@ pub fn deploy_reason(
     if job_words
         .iter()
         .any(|w| NOT_PRODUCTION.contains(&w.as_str()))
+        || is_test_environment(&job_words)
     {
         return None;
     }
@@ -52,18 +56,8 @@ pub fn deploy_reason(
     if local_cluster && !ships_over_ssh {
         return None;
     }
-    if let Some(reason) =
-        named_deploy("job", Some(job.id)).or_else(|| named_deploy("job", job.name))
-    {
-        return Some(reason);
-    }
     for step in &job.steps {
         let Some(uses) = step.uses_str() else {
-            if let Some(r) =
-                named_deploy("step", step.id).or_else(|| named_deploy("step", step.name))
-            {
-                return Some(r);
-            }
             continue;
         };
         if is_ssh_script_action(uses) {
@@ -74,12 +68,9 @@ pub fn deploy_reason(
         }
         if let Some(repo) = parse_uses(uses).and_then(|u| u.repo_key()) {
             let name = repo.rsplit('/').next().unwrap_or(&repo);
-            if is_deploy_words(&words_of(name)) {
+            if is_deploy_words(&words_of(name)) || DEPLOY_ACTIONS.contains(&repo.as_str()) {
                 return Some(format!("uses `{repo}`"));
             }
-        }
-        if let Some(r) = named_deploy("step", step.id).or_else(|| named_deploy("step", step.name)) {
-            return Some(r);
         }
     }
     let runs_tests = scripts
@@ -100,6 +91,9 @@ pub fn deploy_reason(
             if let Some(r) = remote_shell_deploy(&words) {
                 return Some(r);
             }
+            if let Some(r) = deploy_script(&words) {
+                return Some(r);
+            }
             if let Some(r) = compose_up(&words) {
                 let assigned = cmd
                     .assignments
@@ -117,7 +111,68 @@ pub fn deploy_reason(
             }
         }
     }
-    None
+    production_environment(job).or_else(|| named_with_cloud_login(job))
+}
+
+/// Actions that log a job in to a cloud account.
+const CLOUD_LOGINS: &[&str] = &[
+    "aws-actions/configure-aws-credentials",
+    "google-github-actions/auth",
+    "azure/login",
+];
+
+/// A job named deploy (its id or name, not a step's) that logs in to a cloud account: the release
+/// itself happens in a local action or a script this file does not show. A name alone is not
+/// enough ("Push deploy tag"), nor a cloud login alone (uploading to a bucket).
+fn named_with_cloud_login(job: &Job<'_>) -> Option<String> {
+    let named = [Some(job.id), job.name]
+        .into_iter()
+        .flatten()
+        .find(|n| is_deploy_words(&words_of(n)))?;
+    let login = job
+        .steps
+        .iter()
+        .filter_map(|s| s.uses_str())
+        .map(|u| action_name(u).to_ascii_lowercase())
+        .find(|a| CLOUD_LOGINS.contains(&a.as_str()))?;
+    Some(format!(
+        "is named `{named}` and logs in to a cloud with `{login}`"
+    ))
+}
+
+/// Deploy actions whose names do not say deploy (`azure/functions-action`).
+const DEPLOY_ACTIONS: &[&str] = &[
+    "azure/functions-action",
+    "cloudflare/wrangler-action",
+    "amondnet/vercel-action",
+    "superfly/flyctl-actions",
+];
+
+/// `environment: production` (or `prod`, `live`): the job releases to production even when its
+/// commands (a private script, a reusable action) do not say how.
+fn production_environment(job: &Job<'_>) -> Option<String> {
+    let env = job.environment?;
+    let name = env
+        .as_str()
+        .or_else(|| env.get("name").and_then(|n| n.as_str()))?;
+    let words = words_of(name);
+    words
+        .iter()
+        .any(|w| matches!(w.as_str(), "production" | "prod" | "prd" | "live"))
+        .then(|| format!("targets the `{name}` environment"))
+}
+
+/// `./scripts/deploy.sh`, `bash deploy_prod.sh`: a script whose file name says deploy.
+fn deploy_script(words: &[&str]) -> Option<String> {
+    let prog = program(words);
+    let path = if matches!(prog, "bash" | "sh" | "zsh" | "python" | "python3") {
+        words.iter().skip(1).find(|w| !w.starts_with('-'))?
+    } else {
+        words.first()?
+    };
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let is_script = path.contains('/') || file.ends_with(".sh") || file.ends_with(".py");
+    (is_script && is_deploy_words(&words_of(file))).then(|| format!("runs `{path}`"))
 }
 
 fn action_name(uses: &str) -> &str {
@@ -135,6 +190,16 @@ const NOT_PRODUCTION: &[&str] = &[
     "storybook",
 ];
 
+/// "Deploy E2E test environment", "ephemeral review app": a deploy made to be tested or thrown
+/// away. A bare "test" is not enough ("test-and-deploy" ships after its tests).
+fn is_test_environment(words: &[String]) -> bool {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    has("e2e")
+        || has("ephemeral")
+        || has("sandbox")
+        || (has("test") && (has("environment") || has("env") || has("cluster") || has("namespace")))
+}
+
 fn is_deploy_words(words: &[String]) -> bool {
     let deploy = words
         .iter()
@@ -143,11 +208,6 @@ fn is_deploy_words(words: &[String]) -> bool {
         .iter()
         .any(|w| matches!(w.as_str(), "dry" | "dryrun") || NOT_PRODUCTION.contains(&w.as_str()));
     deploy && !other
-}
-
-fn named_deploy(what: &str, name: Option<&str>) -> Option<String> {
-    let name = name?;
-    is_deploy_words(&words_of(name)).then(|| format!("has a {what} named `{name}`"))
 }
 
 /// `kubectl apply/rollout/set/replace`, `helm upgrade/install`, not as a dry run. Global
@@ -204,6 +264,7 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         "dokku",
         "kamal",
         "cap",
+        "az",
     ];
     let prog = program(words);
     let positionals: Vec<&str> = words
@@ -214,6 +275,9 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         .collect();
     if prog == "docker" && positionals.windows(2).any(|w| w == ["stack", "deploy"]) {
         return Some("runs `docker stack deploy`".to_string());
+    }
+    if let Some(r) = cloud_release(prog, words, &positionals) {
+        return Some(r);
     }
     // `gcloud run deploy`: the verb may follow a command group; keep it within three words.
     let deploys = positionals.iter().take(3).any(|w| *w == "deploy");
@@ -230,6 +294,31 @@ fn platform_deploy(words: &[&str]) -> Option<String> {
         .take(2)
         .find(|w| is_deploy_words(&words_of(w)))?;
     runner.then(|| format!("runs `{prog} {target}`"))
+}
+
+/// Cloud CLIs whose release verb is not `deploy`: `cf push` (Cloud Foundry), `aws ecs
+/// update-service`, `aws lambda update-function-code`, `heroku container:release`, and the
+/// production form of preview-first CLIs (`vercel --prod`, `netlify deploy --prod`).
+fn cloud_release(prog: &str, words: &[&str], positionals: &[&str]) -> Option<String> {
+    const AWS: &[[&str; 2]] = &[
+        ["ecs", "update-service"],
+        ["deploy", "create-deployment"],
+        ["lambda", "update-function-code"],
+        ["apprunner", "start-deployment"],
+    ];
+    let first = positionals.first().copied();
+    let shown = match prog {
+        "cf" | "cf7" | "cf8" if first == Some("push") => format!("{prog} push"),
+        "aws" => {
+            let pair = positionals.get(..2)?;
+            let hit = AWS.iter().find(|p| p[..] == *pair)?;
+            format!("aws {} {}", hit[0], hit[1])
+        }
+        "heroku" if first == Some("container:release") => "heroku container:release".to_string(),
+        "vercel" | "netlify" if words.contains(&"--prod") => format!("{prog} --prod"),
+        _ => return None,
+    };
+    Some(format!("runs `{shown}`"))
 }
 
 /// `docker compose … up` / `docker-compose … up`, the words that start a stack.

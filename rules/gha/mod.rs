@@ -9,6 +9,7 @@ pub mod expr;
 pub mod missing_permissions;
 pub mod outdated_action;
 pub mod secret_in_run;
+pub mod today;
 pub mod unpinned_action;
 pub mod unpinned_tool_install;
 pub mod untrusted_input_in_run;

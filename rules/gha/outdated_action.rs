@@ -2,9 +2,10 @@
 //! blocks outright; and inputs the pinned major no longer accepts. Every fact comes from
 //! `actions.toml` (dated and sourced); this file only reads it.
 
+use super::today::today;
 use super::{comment_version, parse_version, ref_kind, RefKind, Version};
 use crate::diagnostic::Severity;
-use crate::model::workflow::{parse_uses, trailing_comment, Step};
+use crate::model::workflow::{parse_uses, trailing_comment, Step, Uses};
 use crate::model::WorkflowFile;
 use crate::registry::Ctx;
 use serde::Deserialize;
@@ -19,6 +20,9 @@ enum Status {
     Blocked,
     RemovedRuntime,
     DeprecatedRuntime,
+    /// A major its maintainers replaced with a different kind of action (checkout v1, a runner
+    /// plugin, replaced by the JavaScript action v2): outdated, whether or not it still loads.
+    Superseded,
     Ok,
     Unknown,
 }
@@ -40,6 +44,9 @@ struct Entry {
     blocked_below: Option<String>,
     #[serde(default)]
     blocked_below_since: Option<String>,
+    /// Releases inside the major declare different runtimes: only the floating tag is judged.
+    #[serde(default)]
+    mixed: bool,
     #[allow(dead_code)]
     #[serde(default)]
     inputs_source: Option<String>,
@@ -63,11 +70,49 @@ struct Runtime {
     name: String,
     #[allow(dead_code)]
     status: Status,
-    summary: String,
+    /// The day the runtime leaves (or left) the runner.
+    removed: String,
+    /// The runtime the runner runs these actions on instead, and from when.
+    #[serde(default)]
+    forced_to: Option<String>,
+    #[serde(default)]
+    forced_since: Option<String>,
     #[allow(dead_code)]
     sources: Vec<String>,
     #[allow(dead_code)]
     checked: String,
+    #[allow(dead_code)]
+    #[serde(default)]
+    note: Option<String>,
+}
+
+impl Runtime {
+    /// What GitHub did (or will do) to the runtime, worded against `today` (`YYYY-MM-DD`): a
+    /// date that has passed is told as passed, never as scheduled.
+    fn summary(&self, today: &str) -> String {
+        let name = &self.name;
+        let removed = &self.removed;
+        let passed = removed.as_str() <= today;
+        let removal = if passed {
+            format!("removed {name} from the runner on {removed}")
+        } else {
+            format!("will remove {name} from the runner on {removed}")
+        };
+        match (&self.forced_to, &self.forced_since) {
+            (Some(to), Some(since)) => {
+                let forced = if since.as_str() <= today {
+                    format!("the runner has forced these actions onto {to} since {since}")
+                } else {
+                    format!("the runner will force these actions onto {to} from {since}")
+                };
+                format!("{name}, which GitHub deprecated: {forced}, and GitHub {removal}")
+            }
+            _ if passed => format!(
+                "{name}, which GitHub removed from the runner on {removed}; the action is forced onto a newer Node than it was written for"
+            ),
+            _ => format!("{name}, which GitHub deprecated and will remove from the runner on {removed}"),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,15 +143,13 @@ impl Data {
             .max()
     }
 
-    fn runtime_summary(&self, runtime: &str) -> Option<&str> {
-        self.runtime
-            .iter()
-            .find(|r| r.name == runtime)
-            .map(|r| r.summary.as_str())
+    fn runtime(&self, runtime: &str) -> Option<&Runtime> {
+        self.runtime.iter().find(|r| r.name == runtime)
     }
 }
 
 pub fn check(file: &WorkflowFile<'_>, ctx: &mut Ctx<'_>) {
+    let today = today();
     let mut seen = HashSet::new();
     for step in file.workflow.jobs.iter().flat_map(|j| j.steps.iter()) {
         let Some(node) = step.uses else {
@@ -114,7 +157,7 @@ pub fn check(file: &WorkflowFile<'_>, ctx: &mut Ctx<'_>) {
         };
         // A step reused through a YAML alias shares its node: report it once.
         if seen.insert(node.span.start) {
-            check_step(file, step, ctx);
+            check_step(file, step, &today, ctx);
         }
     }
 }
@@ -131,14 +174,14 @@ fn pinned_version(file: &WorkflowFile<'_>, step: &Step<'_>, git_ref: &str) -> Op
     }
 }
 
-fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, ctx: &mut Ctx<'_>) {
+fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, today: &str, ctx: &mut Ctx<'_>) {
     let (Some(node), Some(value)) = (step.uses, step.uses_str()) else {
         return;
     };
     let Some(uses) = parse_uses(value) else {
         return;
     };
-    let (Some(action), Some(git_ref)) = (uses.repo_key(), uses_ref(&uses)) else {
+    let Some((action, git_ref)) = action_key(&uses) else {
         return;
     };
     let Some(version) = pinned_version(file, step, git_ref) else {
@@ -160,36 +203,65 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, ctx: &mut Ctx<'_>) {
     let span = node.span.clone();
     match entry.status {
         Status::Blocked => {
-            let since = entry
-                .blocked_since
-                .as_deref()
-                .map_or(String::new(), |d| format!(" (from {d})"));
-            ctx.report(
-                span,
-                format!("GitHub has shut down `{action}` v{major}{since}: jobs that use it fail"),
-            )
-            .help(upgrade)
-            .severity(Severity::Error);
+            let message = match entry.blocked_since.as_deref() {
+                Some(d) if d > today => format!(
+                    "GitHub will shut down `{action}` v{major} on {d}: jobs that use it will fail"
+                ),
+                Some(d) => format!(
+                    "GitHub has shut down `{action}` v{major} (since {d}): jobs that use it fail"
+                ),
+                None => format!("GitHub has shut down `{action}` v{major}: jobs that use it fail"),
+            };
+            ctx.report(span, message)
+                .help(upgrade)
+                .severity(Severity::Error);
         }
         // The exact release being blocked is the bigger news; its runtime goes unsaid.
-        _ if blocked_release(entry, &version, &action, span.clone(), ctx) => {}
+        _ if blocked_release(entry, &version, &action, span.clone(), today, ctx) => {}
+        // Releases of a mixed major run on different runtimes: only the floating tag says which.
+        Status::RemovedRuntime | Status::DeprecatedRuntime
+            if entry.mixed && version.parts.len() > 1 => {}
         Status::RemovedRuntime | Status::DeprecatedRuntime => {
             let runtime = data
-                .runtime_summary(&entry.runtime)
-                .map_or_else(|| entry.runtime.clone(), str::to_string);
+                .runtime(&entry.runtime)
+                .map_or_else(|| entry.runtime.clone(), |r| r.summary(today));
             ctx.report(span, format!("`{action}` v{major} runs on {runtime}"))
                 .help(upgrade);
+        }
+        Status::Superseded => {
+            ctx.report(
+                span,
+                format!(
+                    "`{action}` v{major} is the {} runner-plugin version, which its maintainers replaced with a regular action in v{}; it gets no fixes",
+                    entry.tag_date.get(..4).unwrap_or("old"),
+                    major + 1
+                ),
+            )
+            .help(upgrade);
         }
         Status::Ok | Status::Unknown => {}
     }
     removed_inputs(step, entry, &action, major, ctx);
 }
 
-fn uses_ref<'a>(uses: &crate::model::workflow::Uses<'a>) -> Option<&'a str> {
-    match uses {
-        crate::model::workflow::Uses::Repo { git_ref, path, .. } if path.is_none() => *git_ref,
-        _ => None,
-    }
+/// The data key (`owner/repo`, or `owner/repo/path` for an action in a sub-folder such as
+/// `github/codeql-action/init`) and the ref of a remote action; `None` for a reusable workflow.
+fn action_key<'a>(uses: &Uses<'a>) -> Option<(String, &'a str)> {
+    let Uses::Repo {
+        owner,
+        repo,
+        path,
+        git_ref: Some(git_ref),
+    } = uses
+    else {
+        return None;
+    };
+    let key = match path {
+        None => format!("{owner}/{repo}"),
+        Some(p) if p.ends_with(".yml") || p.ends_with(".yaml") => return None,
+        Some(p) => format!("{owner}/{repo}/{}", p.trim_end_matches('/')),
+    };
+    Some((key.to_ascii_lowercase(), git_ref))
 }
 
 /// Reports an exact release below the major's cut-off (`actions/cache@v4.0.2`); whether it did.
@@ -198,6 +270,7 @@ fn blocked_release(
     version: &Version,
     action: &str,
     span: crate::source::Span,
+    today: &str,
     ctx: &mut Ctx<'_>,
 ) -> bool {
     // A floating `v4` follows the newest release; only an exact pin can be stuck below.
@@ -210,17 +283,23 @@ fn blocked_release(
     if !version.is_below(&floor) {
         return false;
     }
-    let since = entry
-        .blocked_below_since
-        .as_deref()
-        .map_or(String::new(), |d| format!(" since {d}"));
+    let since = match entry.blocked_below_since.as_deref() {
+        Some(d) if d > today => format!(" from {d}"),
+        Some(d) => format!(" since {d}"),
+        None => String::new(),
+    };
     let shown: Vec<String> = version.parts.iter().map(u64::to_string).collect();
     ctx.report(
         span,
         format!(
-            "`{action}` v{} is below v{}, which GitHub fails{since}",
+            "`{action}` v{} is below v{}, which GitHub {}{since}",
             shown.join("."),
-            entry.blocked_below.as_deref().unwrap_or("")
+            entry.blocked_below.as_deref().unwrap_or(""),
+            if since.starts_with(" from") {
+                "will fail"
+            } else {
+                "fails"
+            }
         ),
     )
     .help(format!(
@@ -265,7 +344,10 @@ mod tests {
         for e in &data.action {
             let claims = matches!(
                 e.status,
-                Status::Blocked | Status::RemovedRuntime | Status::DeprecatedRuntime
+                Status::Blocked
+                    | Status::RemovedRuntime
+                    | Status::DeprecatedRuntime
+                    | Status::Superseded
             );
             assert!(
                 !claims || !e.sources.is_empty(),
@@ -287,7 +369,7 @@ mod tests {
             );
             if matches!(e.status, Status::RemovedRuntime | Status::DeprecatedRuntime) {
                 assert!(
-                    data.runtime_summary(&e.runtime).is_some(),
+                    data.runtime(&e.runtime).is_some(),
                     "{} v{}: runtime {} undescribed",
                     e.name,
                     e.major,
@@ -295,6 +377,19 @@ mod tests {
                 );
             }
             assert_eq!(e.name, e.name.to_ascii_lowercase());
+            assert!(
+                super::super::today::is_iso_date(&e.tag_date),
+                "{} v{}",
+                e.name,
+                e.major
+            );
+            assert!(
+                super::super::today::is_iso_date(&e.checked),
+                "{} v{}",
+                e.name,
+                e.major
+            );
+            assert!(!e.git_ref.is_empty());
             for k in e.input_replacements.keys() {
                 assert!(
                     e.removed_inputs.contains(k),
@@ -304,5 +399,45 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The node20 wording on both sides of its dates: before the forced switch, between the
+    /// switch and the removal, and after the removal (2026-09-23, moved from 2026-09-16).
+    #[test]
+    fn node20_wording_follows_the_clock() {
+        let node20 = DATA.runtime("node20").expect("node20 described");
+        assert_eq!(node20.removed, "2026-09-23");
+        let before = node20.summary("2026-06-01");
+        assert!(before.contains("will force these actions onto node24 from 2026-06-16"));
+        assert!(before.contains("will remove node20 from the runner on 2026-09-23"));
+        let between = node20.summary("2026-09-22");
+        assert!(between.contains("has forced these actions onto node24 since 2026-06-16"));
+        assert!(between.contains("will remove node20 from the runner on 2026-09-23"));
+        let after = node20.summary("2026-09-23");
+        assert!(after.contains("removed node20 from the runner on 2026-09-23"));
+        assert!(!after.contains("will"), "{after}");
+        assert!(!after.contains("schedul"), "{after}");
+    }
+
+    #[test]
+    fn removed_runtime_wording_follows_the_clock() {
+        let node16 = DATA.runtime("node16").expect("node16 described");
+        assert!(node16
+            .summary("2024-10-14")
+            .contains("will remove from the runner on 2024-10-15"));
+        let after = node16.summary("2026-12-02");
+        assert!(after.contains("which GitHub removed from the runner on 2024-10-15"));
+        assert!(!after.contains("will"));
+    }
+
+    #[test]
+    fn subfolder_actions_are_keyed_with_their_path() {
+        let uses = parse_uses("github/codeql-action/init@v2").expect("parses");
+        assert_eq!(
+            action_key(&uses),
+            Some(("github/codeql-action/init".to_string(), "v2"))
+        );
+        let reusable = parse_uses("org/repo/.github/workflows/ci.yml@main").expect("parses");
+        assert_eq!(action_key(&reusable), None);
     }
 }

@@ -17,6 +17,10 @@ const OTHER_HOOK_MANAGERS: &[&str] = &[
 ];
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    // Hooks are installed once per repository: the root unit speaks for it.
+    if !facts.unit_root.as_os_str().is_empty() {
+        return;
+    }
     let Some(anchor) = facts.python_project_anchor else {
         return;
     };

@@ -4,8 +4,6 @@
 //! string literals; a literal is reported once, by its format when it has one).
 
 use super::credentials::{self, Credential};
-use super::is_test_path;
-use crate::diagnostic::Severity;
 use crate::kind::FileKind;
 use crate::python::{span_of, PythonModule};
 use crate::registry::{Ctx, TextFile};
@@ -24,13 +22,12 @@ pub fn format_check(file: &TextFile<'_>, ctx: &mut Ctx<'_>) {
     if file.kind == FileKind::Python {
         return;
     }
-    let test = is_test_path(file.path);
     for found in credentials::find(file.text) {
         // A URL with a password in a comment documents the shape; a token in one is a leak.
         if found.what == credentials::URL_PASSWORD && in_comment(file.text, found.start) {
             continue;
         }
-        report_credential(ctx, found.start..found.end, &found, test);
+        report_credential(ctx, found.start..found.end, &found);
     }
 }
 
@@ -46,16 +43,13 @@ fn in_comment(text: &str, at: usize) -> bool {
     ["#", "--", "//"].iter().any(|c| before.starts_with(c))
 }
 
-fn report_credential(ctx: &mut Ctx<'_>, span: crate::source::Span, found: &Credential, test: bool) {
-    let report = ctx
-        .report(
-            span,
-            format!("{} is committed in the repository", found.what),
-        )
-        .help(HELP);
-    if test {
-        report.severity(Severity::Warning);
-    }
+/// Findings in test files are lowered to warnings by the engine (`role-severity`).
+fn report_credential(ctx: &mut Ctx<'_>, span: crate::source::Span, found: &Credential) {
+    ctx.report(
+        span,
+        format!("{} is committed in the repository", found.what),
+    )
+    .help(HELP);
 }
 
 pub fn name_check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
@@ -64,7 +58,6 @@ pub fn name_check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     let mut visitor = SecretVisitor {
         module,
         ctx,
-        test: is_test_path(module.path),
         docstring: false,
         example: u32::from(stub),
     };
@@ -76,7 +69,6 @@ pub fn name_check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
 struct SecretVisitor<'m, 'c, 'x> {
     module: &'m PythonModule<'m>,
     ctx: &'c mut Ctx<'x>,
-    test: bool,
     /// Inside a docstring (or another bare string statement): documentation.
     docstring: bool,
     /// Names are not judged while this is above 0: inside documentation values
@@ -106,7 +98,7 @@ impl SecretVisitor<'_, '_, '_> {
                 Some(i) => span.start + i..span.start + i + matched.len(),
                 None => span.clone(),
             };
-            report_credential(self.ctx, at, &c, self.test);
+            report_credential(self.ctx, at, &c);
         }
     }
 
@@ -121,16 +113,12 @@ impl SecretVisitor<'_, '_, '_> {
         if !is_plausible_secret(name, &literal) || !credentials::find(&literal).is_empty() {
             return;
         }
-        let report = self
-            .ctx
+        self.ctx
             .report(
                 span_of(node),
                 format!("`{name}` is given a hard-coded secret"),
             )
             .help(HELP);
-        if self.test {
-            report.severity(Severity::Warning);
-        }
     }
 
     /// The literal a value spells: a string, or one wrapped in `SecretStr("…")` /
@@ -380,7 +368,45 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
     if WORDS.contains(&lower.as_str()) {
         return false;
     }
+    // Markers an SSO provider stores in a password field (`"password": "LDAP"`).
+    const AUTH_SCHEMES: &[&str] = &["ldap", "oidc", "sso", "oauth", "oauth2", "saml", "kerberos"];
+    if AUTH_SCHEMES.contains(&lower.as_str()) {
+        return false;
+    }
+    // A name that says the value is not a real credential (`PLACEHOLDER_SECRET_KEY`,
+    // `fake_wallet_secret`) or is a setting about secrets (`raw_secret_handling = "block"`).
+    let lname = name.to_ascii_lowercase();
+    const NOT_A_CREDENTIAL: &[&str] = &[
+        "placeholder",
+        "fake",
+        "dummy",
+        "example",
+        "sample",
+        "mock",
+        "mask",
+        "filter",
+        "handling",
+        "policy",
+        "strategy",
+        "mode",
+    ];
+    if NOT_A_CREDENTIAL.iter().any(|w| lname.contains(w)) {
+        return false;
+    }
+    // PostHog project keys (`phc_…`) are public by design: browsers send them.
+    if v.starts_with("phc_") {
+        return false;
+    }
     const PLACEHOLDERS: &[&str] = &[
+        "fillme",
+        "changeme",
+        "change_me",
+        "change-me",
+        "replaceme",
+        "replace_me",
+        "your_",
+        "your-",
+        "empty",
         "fake",
         "mock",
         "dummy",
@@ -420,9 +446,11 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         return false;
     }
     // Regular expressions (a lexer's `TOKEN = r"[A-Z]\w*"`).
-    if ["\\w", "\\d", "\\s", "\\b", "(?", "[^"]
-        .iter()
-        .any(|m| v.contains(m))
+    let char_class = v.starts_with('[') && v.contains("]+");
+    if char_class
+        || ["\\w", "\\d", "\\s", "\\b", "(?", "[^"]
+            .iter()
+            .any(|m| v.contains(m))
     {
         return false;
     }

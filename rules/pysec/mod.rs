@@ -16,7 +16,6 @@ use crate::python::span_of;
 use crate::registry::Check;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, InterpolatedStringElement, ModModule, Operator, Stmt};
-use std::path::Path;
 
 /// Every rule of the family, in code order.
 pub static RULES: &[(&str, Check)] = &[
@@ -46,30 +45,6 @@ pub static RULES: &[(&str, Check)] = &[
         Check::Python(print_instead_of_logging::check),
     ),
 ];
-
-/// A test file: under a `tests/`, `test/` or `testing/` folder (also `load_test/`,
-/// `integration_tests/`), or named like pytest collects (`test_*.py`, `*_test.py`,
-/// `conftest.py`).
-pub fn is_test_path(path: &Path) -> bool {
-    let in_test_dir = path.parent().is_some_and(|parent| {
-        parent.components().any(|c| {
-            let c = c.as_os_str().to_string_lossy();
-            matches!(c.as_ref(), "tests" | "test" | "testing")
-                || c.ends_with("_test")
-                || c.ends_with("_tests")
-                || c.starts_with("test_")
-                || c.starts_with("tests_")
-        })
-    });
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    in_test_dir
-        || name == "conftest.py"
-        || (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-}
 
 /// The function body (or module body) a call runs in, to find what a name passed to it was
 /// assigned in that body.
@@ -467,26 +442,4 @@ fn is_constant_name(name: &str) -> bool {
         && letters
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_test_path;
-    use std::path::Path;
-
-    #[test]
-    fn test_paths() {
-        for p in [
-            "tests/test_api.py",
-            "backend/tests/utils.py",
-            "app/test_x.py",
-            "conftest.py",
-            "app/api_test.py",
-        ] {
-            assert!(is_test_path(Path::new(p)), "{p}");
-        }
-        for p in ["app/main.py", "app/contest.py", "app/testing_utils.py"] {
-            assert!(!is_test_path(Path::new(p)), "{p}");
-        }
-    }
 }

@@ -1,54 +1,13 @@
 //! OBS002: `print()` in application code. Tests, scripts, entry-point modules and
 //! `if __name__ == "__main__":` blocks are where printing is the point, and are skipped.
 
-use super::is_test_path;
+use crate::python::summary::is_main_guard;
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{CmpOp, Expr, Stmt};
-use std::path::Path;
+use ruff_python_ast::{Expr, Stmt};
 
 pub const META: &str = include_str!("print_instead_of_logging.toml");
-
-/// Folders that hold scripts and examples rather than the service.
-const SCRIPT_DIRS: &[&str] = &[
-    "scripts",
-    "script",
-    "bin",
-    "examples",
-    "example",
-    "docs",
-    "doc",
-    "benchmarks",
-    "benchmark",
-];
-/// Modules that are programs wherever they are.
-const SCRIPT_FILES: &[&str] = &["__main__.py"];
-/// Task-runner and packaging files at the project root (`tasks.py` elsewhere is often the
-/// service's Celery tasks).
-const ROOT_SCRIPT_FILES: &[&str] = &[
-    "setup.py",
-    "manage.py",
-    "noxfile.py",
-    "fabfile.py",
-    "tasks.py",
-];
-
-fn is_script(path: &Path, text: &str) -> bool {
-    let in_script_dir = path.parent().is_some_and(|p| {
-        p.components()
-            .any(|c| SCRIPT_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
-    });
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let at_root = path.parent().is_none_or(|p| p.as_os_str().is_empty());
-    in_script_dir
-        || SCRIPT_FILES.contains(&name.as_str())
-        || (at_root && ROOT_SCRIPT_FILES.contains(&name.as_str()))
-        || text.starts_with("#!")
-}
 
 /// Command-line programs print their output on purpose: modules in a `cli/` package, named
 /// `cli.py` / `*_cli.py`, or built on a CLI framework. Alembic migrations report progress to
@@ -72,7 +31,7 @@ fn is_program(module: &PythonModule<'_>) -> bool {
 }
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    if is_test_path(module.path) || is_script(module.path, module.text) || is_program(module) {
+    if is_program(module) {
         return;
     }
     // `from rich import print`, `print = logger.info`: not the builtin (`from builtins import
@@ -92,24 +51,6 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
 
 struct Prints<'c, 'x> {
     ctx: &'c mut Ctx<'x>,
-}
-
-/// `if __name__ == "__main__":` (either order).
-fn is_main_guard(test: &Expr) -> bool {
-    let Expr::Compare(c) = test else {
-        return false;
-    };
-    if c.ops.as_ref() != [CmpOp::Eq] {
-        return false;
-    }
-    let sides = [&*c.left, &c.comparators[0]];
-    let name = sides
-        .iter()
-        .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"));
-    let main = sides
-        .iter()
-        .any(|e| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__"));
-    name && main
 }
 
 impl<'a> Visitor<'a> for Prints<'_, '_> {

@@ -119,6 +119,29 @@ fn pulled_app_image(service: &Service, kind: Runs) -> Option<&str> {
     (private || variable).then_some(image)
 }
 
+/// Settings written for a deployment: `deploy:`, resource limits, secrets read from files
+/// (`secrets:`, `*_FILE: /run/secrets/…`).
+fn strong_production_setting(project: &ComposeProject) -> Option<String> {
+    for s in &project.services {
+        if s.deploy.is_some() {
+            return Some(format!("a `deploy:` section on `{}`", s.name));
+        }
+        if s.limits.is_some() {
+            return Some(format!("resource limits on `{}`", s.name));
+        }
+        let secret_file = s.environment.iter().any(|e| {
+            e.name.ends_with("_FILE")
+                && e.value
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with("/run/secrets/"))
+        });
+        if !s.secrets.is_empty() || secret_file {
+            return Some(format!("secrets read from files on `{}`", s.name));
+        }
+    }
+    None
+}
+
 /// The first production setting a stack carries, for the message.
 fn production_setting(project: &ComposeProject, facts: &ProjectFacts) -> Option<String> {
     for s in &project.services {
@@ -154,6 +177,12 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         })
         .map(|s| (s, runs(s, facts)))
         .collect();
+    // Settings only a deployment has beat the shape of the stack: a database stack that reads
+    // its passwords from secret files or sets limits is deployed, whatever it holds.
+    if let Some(setting) = strong_production_setting(project) {
+        project.stage = Stage::Production(format!("it carries {setting}"));
+        return;
+    }
     let backing_only = !long_running.is_empty()
         && long_running.iter().all(|(s, k)| is_backing(s, *k))
         && long_running

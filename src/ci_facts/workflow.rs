@@ -115,6 +115,9 @@ pub fn gather(file: &WorkflowFile<'_>, scripts: &[Script], id: FileId, facts: &m
             }
         }
     }
+    for job in &wf.jobs {
+        matrix_lint(job, &mut fact);
+    }
     for script in scripts {
         // An ssh action's `script:` runs on the deploy host, not in CI.
         if !matches!(script.origin, ScriptOrigin::RunStep { .. }) {
@@ -333,4 +336,56 @@ fn matrix_values<'y>(job: &Job<'y>, key: &str) -> Vec<&'y Yaml> {
         out.extend(include.as_seq().iter().filter_map(|entry| entry.get(key)));
     }
     out
+}
+
+/// `run: ${{ matrix.check }}` (or `uv run ${{ matrix.tool }} .`) with the linters in the matrix
+/// values: each value is put in place of the expression and the lines read as commands. Only
+/// the lint role is taken from them; what a matrix tests is read elsewhere.
+fn matrix_lint(job: &Job<'_>, fact: &mut WorkflowFact) {
+    let Some(matrix) = job.node.path(&["strategy", "matrix"]) else {
+        return;
+    };
+    for step in &job.steps {
+        let Some(run) = step.run else {
+            continue;
+        };
+        let Some(text) = run.as_str() else {
+            continue;
+        };
+        for e in expressions(text) {
+            let Some(name) = e.inner.trim().strip_prefix("matrix.") else {
+                continue;
+            };
+            let whole = &text[e.span.clone()];
+            let listed = matrix.get(name).map(Yaml::as_seq).unwrap_or_default();
+            let included = matrix
+                .get("include")
+                .map(Yaml::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|entry| entry.get(name));
+            for value in listed.iter().chain(included).filter_map(Yaml::as_str) {
+                if lints(&text.replace(whole, value), &run.span) {
+                    fact.lint_runs.push(run.span.clone());
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Whether one of the lines (or `&&`/`;`-separated parts) of a command text runs a linter.
+fn lints(text: &str, span: &crate::source::Span) -> bool {
+    text.split(['\n', ';'])
+        .flat_map(|line| line.split("&&"))
+        .any(|part| {
+            let words: Vec<Word> = part
+                .split_whitespace()
+                .map(|w| Word {
+                    text: w.trim_matches(|c| c == '"' || c == '\'').to_string(),
+                    span: span.clone(),
+                })
+                .collect();
+            tools::resolve(&words).is_some_and(|(tool, args)| tools::role(&tool, args).lint)
+        })
 }

@@ -6,7 +6,7 @@ use super::compose::ComposeRun;
 use super::scripts::{Script, ScriptOrigin};
 use super::ScriptsFile;
 use crate::parse::shell::ShellCommand;
-use crate::rules::dep::commands::{compose, is_test_or_dev_file, unwrap};
+use crate::rules::dep::commands::{compose, unwrap};
 use crate::source::FileId;
 use std::path::Path;
 
@@ -79,18 +79,25 @@ fn remote(script: &Script, index: usize) -> bool {
             .any(|a| matches!(a, "-H" | "--host" | "--context") || a.starts_with("--host="))
 }
 
-/// A script file whose name says it deploys (`deploy.sh`, `release-prod.sh`).
+/// A script file whose name says it deploys (`deploy.sh`, `release-prod.sh`) and not tests
+/// (`deploy-e2e-env.sh`).
 fn deploy_script_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    !is_test_or_dev_file(path)
-        && name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "deploy" | "release" | "rollout" | "prod" | "production" | "provision"
-            )
-        })
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let has = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
+    has(&[
+        "deploy",
+        "release",
+        "rollout",
+        "prod",
+        "production",
+        "provision",
+    ]) && !has(&["test", "tests", "testing", "e2e", "ci"])
 }
 
 /// The compose stacks the scripts of one file (a shell script or a workflow) deploy.

@@ -1,10 +1,13 @@
 //! Typed models over parsed files: what a workflow, a pre-commit config or a script means,
 //! each element keeping the span a finding should point at.
 
+pub mod built;
 pub mod compose;
 pub mod compose_runs;
 pub mod precommit;
+pub mod roles;
 pub mod scripts;
+pub mod units;
 pub mod workflow;
 
 use crate::kind::FileKind;

@@ -15,6 +15,10 @@ pub struct Workflow<'y> {
     pub permissions: Option<&'y Yaml>,
     pub concurrency: Option<&'y Yaml>,
     pub jobs: Vec<Job<'y>>,
+    /// Built from a composite action's `action.yml`: one job, `runs`, whose steps are the
+    /// action's `runs.steps`. It has no triggers, permissions or runner of its own: the calling
+    /// job's apply.
+    pub action: bool,
 }
 
 pub struct Job<'y> {
@@ -85,6 +89,27 @@ impl<'y> Job<'y> {
     }
 }
 
+/// The `steps:` of a job (or of a composite action's `runs:`).
+fn steps_of(node: &Yaml) -> Vec<Step<'_>> {
+    node.get("steps")
+        .map(|s| {
+            s.as_seq()
+                .iter()
+                .map(|step| Step {
+                    node: step,
+                    id: str_of(step, "id"),
+                    name: str_of(step, "name"),
+                    uses: step.get("uses"),
+                    run: step.get("run"),
+                    with: step.get("with"),
+                    env: step.get("env"),
+                    shell: str_of(step, "shell"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn str_of<'y>(node: &'y Yaml, key: &str) -> Option<&'y str> {
     node.get(key).and_then(Yaml::as_str)
 }
@@ -115,24 +140,7 @@ impl<'y> Workflow<'y> {
                     .iter()
                     .filter_map(|(key, node)| {
                         let id = key.as_str()?;
-                        let steps = node
-                            .get("steps")
-                            .map(|s| {
-                                s.as_seq()
-                                    .iter()
-                                    .map(|step| Step {
-                                        node: step,
-                                        id: str_of(step, "id"),
-                                        name: str_of(step, "name"),
-                                        uses: step.get("uses"),
-                                        run: step.get("run"),
-                                        with: step.get("with"),
-                                        env: step.get("env"),
-                                        shell: str_of(step, "shell"),
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default();
+                        let steps = steps_of(node);
                         Some(Job {
                             id,
                             key,
@@ -156,6 +164,42 @@ impl<'y> Workflow<'y> {
             permissions: doc.get("permissions"),
             concurrency: doc.get("concurrency"),
             jobs,
+            action: false,
+        }
+    }
+
+    /// A composite action (`runs.using: composite`) as a workflow of one job named `runs`;
+    /// any other action (node, docker) has no steps and gives an empty workflow.
+    pub fn from_action(doc: &'y Yaml) -> Workflow<'y> {
+        let composite = doc
+            .path(&["runs", "using"])
+            .and_then(Yaml::as_str)
+            .is_some_and(|u| u.eq_ignore_ascii_case("composite"));
+        let jobs = doc
+            .entry("runs")
+            .filter(|_| composite)
+            .map(|(key, node)| Job {
+                id: "runs",
+                key,
+                node,
+                name: str_of(doc, "name"),
+                permissions: None,
+                environment: None,
+                concurrency: None,
+                uses: None,
+                runs_on: None,
+                steps: steps_of(node),
+            })
+            .into_iter()
+            .collect();
+        Workflow {
+            doc,
+            events: Vec::new(),
+            on_key: None,
+            permissions: None,
+            concurrency: None,
+            jobs,
+            action: true,
         }
     }
 

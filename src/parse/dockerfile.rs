@@ -267,15 +267,9 @@ impl<'b, 't> Dockerfile<'b, 't> {
         }
     }
 
-    /// A Dockerfile for a development environment, not a production image: under `.devcontainer/`,
-    /// or named or foldered as dev/development/local/debug (`Dockerfile.dev`, `dev.Dockerfile`,
-    /// `docker/local/Dockerfile`). Rules about what production images must not do skip these.
-    pub fn is_development(&self) -> bool {
-        const DEV_WORDS: &[&str] = &["dev", "development", "local", "debug", "devcontainer"];
-        self.path.components().any(|c| {
-            let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-            part.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
-        })
+    /// The index of the stage named `name` (case-insensitively, as Docker matches `--target`).
+    pub fn stage_index(&self, name: &str) -> Option<usize> {
+        self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// The shell commands of a `RUN` of this file.
@@ -330,23 +324,6 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn development_dockerfiles() {
-        let dev = |p: &str| {
-            let text = "FROM x\n";
-            let ast = parse_ast(text).ok().expect("parses");
-            let path = Path::new(p);
-            Dockerfile::new(text, path, &ast).is_development()
-        };
-        assert!(dev(".devcontainer/Dockerfile"));
-        assert!(dev("Dockerfile.dev"));
-        assert!(dev("docker/local/django/Dockerfile"));
-        assert!(dev("dev.Dockerfile"));
-        assert!(!dev("backend/Dockerfile"));
-        assert!(!dev("Dockerfile.prod"));
-        assert!(!dev("devops/Dockerfile"));
-    }
 
     #[test]
     fn late_heredoc_bodies_are_blanked_in_place() {

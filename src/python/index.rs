@@ -27,6 +27,11 @@ pub struct PythonIndex {
     /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
     /// the run time on a 1,700-module project.
     by_suffix: HashMap<String, Option<usize>>,
+    /// Files whose role is not `service` (tests, tutorials, scripts, migrations…), set by the
+    /// engine once roles are decided: their apps, routes and resources are not the service's.
+    non_service: std::collections::HashSet<FileId>,
+    /// Whether any module uses SQLAlchemy's asyncio sessions (computed on first use).
+    async_sessions: OnceLock<bool>,
 }
 
 /// The function that serves a route, wherever it is registered: under a decorator, or by
@@ -237,6 +242,35 @@ impl PythonIndex {
         // `app.x` while `backend/app` has no __init__.py): match by dotted suffix, if unique.
         let i = (*self.by_suffix.get(name)?)?;
         Some(&self.modules[i])
+    }
+
+    /// Whether the project uses SQLAlchemy's (or SQLModel's) asyncio extension anywhere.
+    pub fn uses_async_sessions(&self) -> bool {
+        *self.async_sessions.get_or_init(|| {
+            self.modules.iter().any(|m| {
+                m.imports.values().any(|t| {
+                    t.starts_with("sqlalchemy.ext.asyncio") || t.starts_with("sqlmodel.ext.asyncio")
+                })
+            })
+        })
+    }
+
+    /// Records the files whose role is not `service` (see `model::roles`).
+    pub fn set_non_service(&mut self, files: impl IntoIterator<Item = FileId>) {
+        self.non_service = files.into_iter().collect();
+    }
+
+    /// Whether a module's file is production service code.
+    pub fn is_service(&self, file: FileId) -> bool {
+        !self.non_service.contains(&file)
+    }
+
+    /// The position in `modules` of a module, found as [`Self::module`] finds it.
+    pub fn module_index(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name) {
+            Some(&i) => Some(i),
+            None => *self.by_suffix.get(name)?,
+        }
     }
 
     pub fn module_of_file(&self, file: FileId) -> Option<&ModuleSummary> {

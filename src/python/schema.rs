@@ -1598,11 +1598,7 @@ fn add_models(files: &[FileSchema], index: &PythonIndex, schema: &mut Schema) {
 
 /// Whether the project uses SQLAlchemy's asyncio extension (or SQLModel's).
 pub fn uses_async_sessions(index: &PythonIndex) -> bool {
-    index.modules.iter().any(|m| {
-        m.imports.values().any(|t| {
-            t.starts_with("sqlalchemy.ext.asyncio") || t.starts_with("sqlmodel.ext.asyncio")
-        })
-    })
+    index.uses_async_sessions()
 }
 
 #[cfg(test)]

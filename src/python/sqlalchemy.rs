@@ -122,7 +122,7 @@ pub fn engines(module: &PythonModule<'_>) -> Vec<Engine> {
 /// modules build engines for a test database or one migration run and are left out.
 pub fn engine_facts(module: &PythonModule<'_>) -> Vec<crate::facts::EngineFact> {
     use crate::facts::EngineFact;
-    if is_alembic(module.summary) || is_test_path(module.path) {
+    if is_alembic(module.summary) {
         return Vec::new();
     }
     engines(module)
@@ -202,21 +202,6 @@ pub fn is_alembic(summary: &ModuleSummary) -> bool {
         .imports
         .values()
         .any(|t| t == "alembic" || t.starts_with("alembic."))
-}
-
-/// A test module (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): its engines and queries
-/// serve a test run, not production traffic.
-pub fn is_test_path(path: &std::path::Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || path.components().any(|c| {
-            matches!(
-                c.as_os_str().to_str(),
-                Some("tests" | "test" | "testing" | "integration_tests")
-            )
-        })
 }
 
 struct EngineFinder<'m, 'a> {

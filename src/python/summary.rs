@@ -114,6 +114,8 @@ pub struct ModuleSummary {
     scopes: Vec<(String, Vec<String>)>,
     /// Top-level names and class attributes bound to literals (see [`super::constants`]).
     pub constants: HashMap<String, super::constants::Constant>,
+    /// The module has a top-level `if __name__ == "__main__":` block: it is run as a program.
+    pub main_guard: bool,
 }
 
 /// What a type alias spells: the qualified names of its annotation and the callables its
@@ -205,6 +207,10 @@ impl ModuleSummary {
         }
         summary.app = super::app_facts::AppFacts::extract(&summary, ast);
         summary.constants = super::constants::collect(ast);
+        summary.main_guard = ast
+            .body
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::If(i) if is_main_guard(&i.test)));
         summary
     }
 
@@ -855,4 +861,25 @@ impl<'a> Visitor<'a> for BodyCollector<'_> {
         }
         walk_expr(self, expr);
     }
+}
+
+/// `if __name__ == "__main__":` (either order).
+pub fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(c) = test else {
+        return false;
+    };
+    if c.ops.as_ref() != [ruff_python_ast::CmpOp::Eq] {
+        return false;
+    }
+    let Some(right) = c.comparators.first() else {
+        return false;
+    };
+    let sides = [&*c.left, right];
+    let name = sides
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"));
+    let main = sides
+        .iter()
+        .any(|e| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__"));
+    name && main
 }

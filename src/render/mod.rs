@@ -1,6 +1,7 @@
 //! Renderings of one report. Every format renders the same records (SPEC.md).
 
 mod concise;
+pub mod files;
 mod github;
 mod human;
 mod json;
