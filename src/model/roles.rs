@@ -127,6 +127,7 @@ const TEST_DIRS: &[&str] = &[
     "locust",
     "chaos",
     "testdata",
+    "regtest",
     "benchmarks",
     "benchmark",
     "test_data",

@@ -23,14 +23,20 @@ pub fn mark_command_line_modules(
     started: &[String],
 ) {
     let modules = &index.modules;
+    let role_of = |m: &ModuleSummary| {
+        m.file
+            .checked_sub(base)
+            .and_then(|i| roles.get(i))
+            .map(|r| r.role)
+    };
     let service: Vec<bool> = modules
         .iter()
-        .map(|m| {
-            m.file
-                .checked_sub(base)
-                .and_then(|i| roles.get(i))
-                .is_some_and(|r| r.role == Role::Service)
-        })
+        .map(|m| role_of(m) == Some(Role::Service))
+        .collect();
+    // Operators' programs whose path already says so (`cli.py`, `scripts/seed.py`).
+    let script: Vec<bool> = modules
+        .iter()
+        .map(|m| role_of(m) == Some(Role::Script))
         .collect();
     let is_started = |m: &ModuleSummary| {
         let file_name = m.module.rsplit('.').next().unwrap_or(&m.module);
@@ -72,7 +78,7 @@ pub fn mark_command_line_modules(
             } else {
                 imports_cli_library(m) && !is_started(m)
             };
-            service[i] && program
+            script[i] || (service[i] && program)
         })
         .collect();
     let from_service = reachable(index, &service_roots);
