@@ -130,3 +130,72 @@ fn human_output_clips_long_lines() {
     // Before: 137 MB. Now about 700 bytes a finding.
     assert!(text.len() < 4_000_000, "{} bytes", text.len());
 }
+
+/// Anchors nested in complex mapping keys, ten aliases a level: 10^levels nodes once expanded.
+fn alias_bomb(levels: usize) -> String {
+    let mut text = String::from("services:\n  api:\n    image: python:3.12\n");
+    text.push_str("x-l0: &l0 [a, b, c, d, e, f, g, h, i, j]\n");
+    for i in 1..=levels {
+        let aliases = vec![format!("*l{}", i - 1); 10].join(", ");
+        text.push_str(&format!("x-l{i}: &l{i} {{? [{aliases}]: x}}\n"));
+    }
+    text
+}
+
+// 2. Alias expansion through mapping keys escaped saphyr's budget: 6 levels took 5.8 GB, 7 aborted.
+#[test]
+fn yaml_alias_bomb_is_a_parse_error() {
+    let p = Project::new();
+    p.write("compose.yaml", alias_bomb(7));
+    p.write(".github/workflows/ci.yml", alias_bomb(7));
+    p.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nUSER app\nCMD [\"python\"]\n",
+    );
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    let findings = out.findings();
+    for path in ["compose.yaml", ".github/workflows/ci.yml"] {
+        assert!(
+            findings
+                .iter()
+                .any(|(p, _, code)| p == path && code == "SUP002"),
+            "{findings:?}\n{}",
+            out.stderr
+        );
+    }
+    // Named alone, the Dockerfile still loads the compose file for project facts.
+    let out = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    assert_eq!(out.findings(), vec![], "{}", out.stderr);
+
+    // Ordinary anchors and merge keys still load.
+    p.write(
+        "compose.yaml",
+        "x-base: &b\n  restart: always\nservices:\n  api:\n    <<: *b\n    image: python:3.12\n  \
+         worker:\n    <<: [*b]\n    image: python:3.12\n",
+    );
+    let out = p.run(&["check", "--output-format", "json", "compose.yaml"]);
+    assert!(
+        !out.findings().iter().any(|(_, _, code)| code == "SUP002"),
+        "{:?}",
+        out.findings()
+    );
+}
+
+// 5. Merge keys compared each merged key with every explicit key (a String per comparison):
+// 8,000 keys each way took 14 s in a release build.
+#[test]
+fn yaml_merge_keys_are_linear() {
+    let n = 8_000;
+    let mut text = String::from("x-base: &b\n");
+    text.extend((0..n).map(|i| format!("  k{i}: v\n")));
+    text.push_str("services:\n  api:\n    image: python:3.12\n    <<: *b\n    k0: mine\n");
+    text.extend((1..n).map(|i| format!("    e{i}: v\n")));
+    let p = Project::new();
+    p.write("compose.yaml", text);
+    let out = p.run(&["check", "--output-format", "json", "compose.yaml"]);
+    assert!(
+        !out.findings().iter().any(|(_, _, code)| code == "SUP002"),
+        "{}",
+        out.stderr
+    );
+}
