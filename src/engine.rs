@@ -7,9 +7,9 @@ use crate::discover::{discover, DiscoveredFile};
 use crate::facts::{compose_builds, DockerfileFact, FileFacts, ProjectFacts};
 use crate::kind::FileKind;
 use crate::model::precommit::PrecommitConfig;
+use crate::model::roles::{Role, RoleDecision};
 use crate::model::scripts::Script;
 use crate::model::workflow::{scripts as workflow_scripts, Workflow};
-use crate::model::roles::{Role, RoleDecision};
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::ini::IniFile;
 use crate::parse::{dockerfile, dotenv, python::PythonFile, yaml};
@@ -407,7 +407,10 @@ fn started_commands(results: &[FileResult]) -> Vec<String> {
     for facts in results.iter().map(|r| &r.facts) {
         started.extend(facts.dockerfile.as_ref().map(|d| d.start.clone()));
         for service in facts.compose_files.iter().flat_map(|c| &c.services) {
-            for words in [&service.command, &service.entrypoint].into_iter().flatten() {
+            for words in [&service.command, &service.entrypoint]
+                .into_iter()
+                .flatten()
+            {
                 let text: Vec<&str> = words.value.iter().map(|w| w.text.as_str()).collect();
                 started.push(text.join(" "));
             }

@@ -45,7 +45,6 @@ impl Project {
     fn run_with_stdin(&self, args: &[&str], stdin: Option<Vec<u8>>) -> Outcome {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_prodlint"));
         cmd.current_dir(self.root())
-            .env_remove("PRODLINT_CONFIG")
             .args(args)
             .timeout(Duration::from_secs(60));
         if let Some(bytes) = stdin {
@@ -198,4 +197,113 @@ fn yaml_merge_keys_are_linear() {
         "{}",
         out.stderr
     );
+}
+
+/// Makes a FIFO; false where `mkfifo` is missing.
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+// 3. Config candidates were read without checks: a committed `pyproject.toml -> /dev/zero`
+// allocated until memory ran out, a FIFO blocked, `--config` on a folder said `:1:1:`.
+#[cfg(unix)]
+#[test]
+fn config_candidates_must_be_small_regular_files() {
+    const ROOTY: &str = "FROM python\nCMD python app.py\n";
+    for target in ["/dev/zero", "fifo"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).expect(".git");
+        std::fs::write(root.join("Dockerfile"), ROOTY).expect("Dockerfile");
+        if target == "fifo" {
+            if !mkfifo(&root.join("pyproject.toml")) {
+                continue;
+            }
+        } else {
+            std::os::unix::fs::symlink(target, root.join("pyproject.toml")).expect("symlink");
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+            .current_dir(root)
+            .args(["check", "--output-format", "concise", "."])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run");
+        // Linted with the defaults: the candidate is passed over like a missing file.
+        assert_eq!(out.status.code(), Some(1), "{target}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Dockerfile:1:1: DKR002"), "{target}: {text}");
+    }
+
+    let p = Project::new();
+    p.write("Dockerfile", ROOTY);
+    std::fs::create_dir(p.path("folder")).expect("folder");
+    let fifo = mkfifo(&p.path("fifo.toml"));
+    let mut cases = vec![
+        ("folder", "a folder, not a file"),
+        ("/dev/zero", "not a regular file"),
+    ];
+    if fifo {
+        cases.push(("fifo.toml", "not a regular file"));
+    }
+    for (config, why) in cases {
+        let out = p.run(&["check", "--config", config, "Dockerfile"]);
+        assert_eq!(out.code, 2, "{config}: {}", out.stderr);
+        assert!(out.stderr.contains(why), "{config}: {}", out.stderr);
+        assert!(!out.stderr.contains(":1:1:"), "{config}: {}", out.stderr);
+    }
+    // A config file too big to be one.
+    p.write("big.toml", format!("# {}\n", "x".repeat(2 * 1024 * 1024)));
+    let out = p.run(&["check", "--config", "big.toml", "Dockerfile"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+}
+
+// 11. The config search went on above the project root, up to `/`.
+#[test]
+fn config_is_not_searched_above_the_project_root() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outer = dir.path();
+    std::fs::write(
+        outer.join("pyproject.toml"),
+        "[tool.prodlint]\nignore = [\"DKR002\"]\n",
+    )
+    .expect("outer config");
+    let repo = outer.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect(".git");
+    std::fs::create_dir_all(repo.join("app")).expect("app");
+    std::fs::write(
+        repo.join("app/Dockerfile"),
+        "FROM python\nCMD python app.py\n",
+    )
+    .expect("Dockerfile");
+    for (cwd, arg) in [
+        (&repo, "."),
+        (&repo, "app/Dockerfile"),
+        (&outer.to_path_buf(), "repo"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+            .current_dir(cwd)
+            .args(["check", "--output-format", "concise", arg])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Dockerfile:1:1: DKR002"), "{arg}: {text}");
+    }
+    // Inside the root, a pyproject.toml above the linted folder still configures it.
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        "[tool.prodlint]\nignore = [\"DKR002\"]\n",
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+        .current_dir(repo.join("app"))
+        .args(["check", "--output-format", "concise", "Dockerfile"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("DKR002"));
 }

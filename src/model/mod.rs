@@ -2,8 +2,8 @@
 //! each element keeping the span a finding should point at.
 
 pub mod compose;
-pub mod roles;
 pub mod precommit;
+pub mod roles;
 pub mod scripts;
 pub mod workflow;
 

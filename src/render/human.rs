@@ -1,10 +1,10 @@
 //! miette's graphical report with the source snippet; colour only when asked for.
 
 use super::escape_control;
+use super::snippet::Snippet;
 use crate::diagnostic::Severity;
 use crate::engine::Report;
 use crate::registry::Registry;
-use super::snippet::Snippet;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 

@@ -60,7 +60,9 @@ impl Snippet {
         }
         let span_start = out.len() + (start - from);
         out.push_str(&displayable(&text[from..to]));
-        let span_end = out.len().min(span_start + end.saturating_sub(start).min(to - start));
+        let span_end = out
+            .len()
+            .min(span_start + end.saturating_sub(start).min(to - start));
         if to < here.end {
             out.push_str(CUT);
         }
@@ -144,7 +146,10 @@ mod tests {
 
     #[test]
     fn a_far_column_is_clipped_and_mapped() {
-        let text = format!("FROM x\nRUN {}pip install flask\nUSER app\n", "\t".repeat(20_000));
+        let text = format!(
+            "FROM x\nRUN {}pip install flask\nUSER app\n",
+            "\t".repeat(20_000)
+        );
         let src = SourceText::new(&text);
         let start = text.find("pip").expect("pip");
         let column = src.line_col(start).column;
