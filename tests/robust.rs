@@ -307,3 +307,43 @@ fn config_is_not_searched_above_the_project_root() {
         .expect("run");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("DKR002"));
 }
+
+// 4. tree-sitter-bash's error recovery is super-linear on unbalanced input: `echo` and 40 KB of
+// `)` took 8 s (38 s on a loaded machine), also inside workflow `run:` blocks. The parse is
+// bounded and what was not parsed is a SUP002.
+#[test]
+fn shell_parser_work_is_bounded_and_reported() {
+    let p = Project::new();
+    p.write("deploy.sh", format!("echo {}\n", ")".repeat(40_000)));
+    p.write("lt.sh", format!("echo {}\n", "${".repeat(20_000)));
+    let bad = ")".repeat(30_000);
+    let steps: String = (0..4)
+        .map(|_| format!("      - run: |\n          echo {bad}\n"))
+        .collect();
+    p.write(
+        ".github/workflows/ci.yml",
+        format!(
+            "on: push\npermissions: {{}}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    \
+             steps:\n      - run: echo ok\n{steps}"
+        ),
+    );
+    // An ordinary script beside them still parses and is linted.
+    p.write("ok.sh", "#!/bin/sh\nset -eu\necho ready\n");
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    let findings = out.findings();
+    for (path, line) in [
+        ("deploy.sh", 1),
+        ("lt.sh", 1),
+        (".github/workflows/ci.yml", 9),
+    ] {
+        assert!(
+            findings.contains(&(path.to_string(), line, "SUP002".to_string())),
+            "{path}: {findings:?}\n{}",
+            out.stderr
+        );
+    }
+    assert!(
+        !findings.iter().any(|(p, _, _)| p == "ok.sh"),
+        "{findings:?}"
+    );
+}
