@@ -200,7 +200,10 @@ fn add_compose_references(
         if guard > 1000 {
             break;
         }
-        if std::fs::metadata(&path).map_or(true, |m| m.len() > settings.max_file_size) {
+        // Only a regular file: a link to /dev/zero or a FIFO would never end or never return.
+        if std::fs::metadata(&path)
+            .map_or(true, |m| !m.is_file() || m.len() > settings.max_file_size)
+        {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(&path) else {

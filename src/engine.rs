@@ -964,6 +964,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                             workflow: Workflow::new(doc),
                         };
                         let scripts = workflow_scripts(text, &wf.workflow);
+                        parse_error = unparsed_script(&scripts);
                         if file.requested {
                             let sf = ScriptsFile {
                                 text,
@@ -1050,6 +1051,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
         }
         FileKind::Shell => {
             let scripts = [Script::file(text)];
+            parse_error = unparsed_script(&scripts);
             let sf = ScriptsFile {
                 text,
                 path: &file.rel,
@@ -1261,6 +1263,17 @@ enum ReadFailure {
     Skip(String),
     /// The file could not be read.
     Io(std::io::Error),
+}
+
+/// A SUP002 for the first script the shell parser gave up on (its time budget ran out).
+fn unparsed_script(scripts: &[Script]) -> Option<(Span, String)> {
+    let at = scripts.iter().find_map(Script::unparsed)?;
+    Some((
+        at..at,
+        "shell script not parsed: the parser ran out of time here (pathological syntax such as \
+         thousands of unbalanced `)`); its commands were not checked"
+            .to_string(),
+    ))
 }
 
 fn read_limited(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>, ReadFailure> {

@@ -107,11 +107,12 @@ impl Settings {
         let mut select: Option<Vec<String>> = None;
         let mut ignore: Vec<String> = Vec::new();
         if let Some(path) = found {
-            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            let text = read_config(&path).map_err(|why| ConfigError {
                 path: path.clone(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read config: {e}"),
+                // No position: the file was not read, so none of its lines is at fault.
+                line: 0,
+                column: 0,
+                message: format!("cannot read config {}: {why}", path.display()),
             })?;
             let loaded = ConfigFile {
                 path: &path,
@@ -214,9 +215,44 @@ fn flag_error(message: String) -> ConfigError {
     }
 }
 
-/// Walks up from `start` to the first `prodlint.toml`, or `pyproject.toml` with `[tool.prodlint]`.
+/// A config file bigger than this is not one (a `pyproject.toml` is a few kilobytes).
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// Reads a config candidate only when it is a regular file of bounded size: a committed
+/// `pyproject.toml -> /dev/zero` would allocate until memory runs out, a FIFO or
+/// `/dev/stdin` would block, a folder has nothing to read.
+fn read_config(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("a folder, not a file".to_string());
+    }
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let too_big = || format!("larger than {MAX_CONFIG_SIZE} bytes");
+    if meta.len() > MAX_CONFIG_SIZE {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    // `take` guards against a file that grows while it is read.
+    file.take(MAX_CONFIG_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONFIG_SIZE {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())
+}
+
+/// Walks up from `start` to the first `prodlint.toml`, or `pyproject.toml` with
+/// `[tool.prodlint]`, and no further than the project root (`.git` or `prodlint.toml`, see
+/// `discover::project_root`): a `/tmp/pyproject.toml` someone else wrote must not configure
+/// the repository (ruff's search stops at the first config too).
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let start = std::path::absolute(start).ok()?;
+    let root = crate::discover::project_root(&start);
     let mut dir = if start.is_dir() {
         Some(start.as_path())
     } else {
@@ -228,10 +264,15 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
             return Some(candidate);
         }
         let pyproject = d.join("pyproject.toml");
-        if let Ok(text) = std::fs::read_to_string(&pyproject) {
+        // Only a regular file is read; anything else (a link to a device, a folder) is not a
+        // config and is passed over, as a missing one is.
+        if let Ok(text) = read_config(&pyproject) {
             if pyproject_has_section(&text) {
                 return Some(pyproject);
             }
+        }
+        if d == root {
+            break;
         }
         dir = d.parent();
     }

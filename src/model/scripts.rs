@@ -40,6 +40,12 @@ impl Script {
         }
     }
 
+    /// Where the parser gave up on this script (its time budget ran out), as a file offset.
+    pub fn unparsed(&self) -> Option<usize> {
+        let at = self.shell.unparsed?;
+        Some(self.file_span(&(at..at)).start)
+    }
+
     /// A span in the script, as a span in the file.
     pub fn file_span(&self, span: &Span) -> Span {
         match &self.map {

@@ -222,6 +222,8 @@ pub fn is_ssh_script_action(uses: &str) -> bool {
 /// Every shell script of a workflow: `run:` blocks (bash unless `shell:` says another shell)
 /// and the remote `script:` of ssh deploy actions, each parsed once.
 pub fn scripts(file_text: &str, workflow: &Workflow<'_>) -> Vec<Script> {
+    // One parse-time budget for all the scripts of the file.
+    let _budget = crate::parse::shell::ParseBudget::start(file_text.len());
     let mut out = Vec::new();
     for (job_index, job) in workflow.jobs.iter().enumerate() {
         for (step_index, step) in job.steps.iter().enumerate() {

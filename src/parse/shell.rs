@@ -3,7 +3,9 @@
 //! substrings: `docker-compose` inside a comment or an `echo "…"` string is not a command.
 
 use crate::source::Span;
+use std::cell::Cell;
 use std::cell::RefCell;
+use std::time::{Duration, Instant};
 use tree_sitter::{Node, Parser};
 
 #[derive(Debug, Clone)]
@@ -210,10 +212,46 @@ pub struct ShellScript {
     pub commands: Vec<ShellCommand>,
     /// Whether the parser met syntax it could not read (commands outside it are still listed).
     pub has_error: bool,
+    /// Where the parser stood when its time budget ran out: nothing of the script was read.
+    pub unparsed: Option<usize>,
 }
 
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// tree-sitter-bash's error recovery is super-linear on unbalanced input (`echo` and 40 KB of
+/// `)` took 8 s, 100 KB over 30 s), and no count the parser reports grows with that work: its
+/// operation count stays linear while each operation gets slower. So the bound is on time, set
+/// far above what real scripts need (about 1.5 MB/s on a slow machine, 2 MiB in under 1.5 s):
+/// a base plus a rate per byte of the file.
+fn time_budget(bytes: usize) -> Duration {
+    Duration::from_millis(500)
+        + Duration::from_micros(2).saturating_mul(u32::try_from(bytes).unwrap_or(u32::MAX))
+}
+
+/// One time budget for every shell parse of a file (all `run:` blocks of a workflow share it,
+/// so a thousand pathological blocks cannot each spend a full budget). Ends when dropped.
+pub struct ParseBudget {
+    previous: Option<Instant>,
+}
+
+impl ParseBudget {
+    /// Starts a budget for a file of `bytes` bytes, unless one is already running.
+    pub fn start(bytes: usize) -> ParseBudget {
+        let previous = DEADLINE.get();
+        if previous.is_none() {
+            DEADLINE.set(Some(Instant::now() + time_budget(bytes)));
+        }
+        ParseBudget { previous }
+    }
+}
+
+impl Drop for ParseBudget {
+    fn drop(&mut self) {
+        DEADLINE.set(self.previous);
+    }
 }
 
 /// Inline scripts inside inline scripts (`ssh host "bash -c '…'"`) are read this deep.
@@ -227,6 +265,9 @@ impl ShellScript {
     /// `level`: how many inline scripts deep this text is; `depth`: the syntax depth it starts
     /// at, so nesting through inline scripts stays under one recursion bound.
     fn parse_level(text: &str, level: usize, depth: usize) -> ShellScript {
+        let _budget = ParseBudget::start(text.len());
+        let deadline = DEADLINE.get();
+        let mut stopped_at: Option<usize> = None;
         let tree = PARSER.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.is_none() {
@@ -239,17 +280,36 @@ impl ShellScript {
                 }
                 *slot = Some(parser);
             }
-            slot.as_mut().and_then(|p| p.parse(text, None))
+            let parser = slot.as_mut()?;
+            let bytes = text.as_bytes();
+            // Called every hundred or so parser operations; `true` stops the parse.
+            let mut progress = |state: &tree_sitter::ParseState| {
+                let over = deadline.is_some_and(|d| Instant::now() > d);
+                if over {
+                    stopped_at = Some(state.current_byte_offset().min(text.len()));
+                }
+                over
+            };
+            let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+            parser.parse_with_options(
+                &mut |at: usize, _| bytes.get(at..).unwrap_or_default(),
+                None,
+                Some(options),
+            )
         });
         let Some(tree) = tree else {
+            // A parser cancelled mid-way must be reset before its next parse.
+            PARSER.with(|cell| cell.borrow_mut().as_mut().map(Parser::reset));
             return ShellScript {
                 commands: Vec::new(),
                 has_error: true,
+                unparsed: Some(stopped_at.unwrap_or(0)),
             };
         };
         let mut script = ShellScript {
             commands: Vec::new(),
             has_error: tree.root_node().has_error(),
+            unparsed: None,
         };
         let mut walker = Walker {
             text,
@@ -546,6 +606,9 @@ impl Walker<'_, '_> {
             return;
         };
         let inner = ShellScript::parse_level(sub, self.level + 1, self.depth);
+        if let (Some(at), None) = (inner.unparsed, self.script.unparsed) {
+            self.script.unparsed = Some(range.start + at);
+        }
         let base = self.script.commands.len();
         let offset = range.start;
         let Some(outer) = self.script.commands.get(runner).cloned() else {

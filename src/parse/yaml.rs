@@ -31,7 +31,7 @@ pub struct YamlError {
 /// Parses every document of a YAML stream.
 pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
     let map = CharToByte::new(text);
-    check_depth(text, &map)?;
+    check_shape(text, &map)?;
     let docs = MarkedYaml::load_from_str(text).map_err(|err| YamlError {
         message: err.info().to_string(),
         offset: map.byte(err.marker().index()),
@@ -42,19 +42,35 @@ pub fn parse(text: &str) -> Result<Vec<Yaml>, YamlError> {
 /// Deeper nesting than any real configuration; guards the recursion against hostile input.
 const MAX_DEPTH: usize = 256;
 
-/// saphyr's loader builds the tree recursively and its flow-level guard does not cover block
-/// collections: 10k levels of `- - - …` or indented maps overflow a worker's stack and abort the
-/// process (no panic to catch). Its event parser is iterative, so one cheap pass over the events
-/// measures the depth before the loader runs.
-fn check_depth(text: &str, map: &CharToByte<'_>) -> Result<(), YamlError> {
+/// Budget of expanded tree units (a node, or 32 bytes of scalar text) on top of four times what
+/// the text itself holds. Real files use an anchor a few times; a "billion laughs" file nests
+/// aliases so that a few hundred bytes expand to gigabytes, and saphyr's own alias budget does
+/// not count aliases inside mapping keys.
+const EXPANSION_BUDGET: u64 = 1_000_000;
+
+/// One cheap pass over saphyr's events before the loader runs, which builds the tree
+/// recursively and copies every alias.
+///
+/// - Depth: the loader's flow-level guard does not cover block collections, and 10k levels of
+///   `- - - …` or indented maps overflow a worker's stack and abort the process (no panic to
+///   catch). The event parser is iterative.
+/// - Size: what the tree would hold once every alias is expanded, anchors measured as they
+///   close, so the loader never starts on a file that would exhaust memory.
+fn check_shape(text: &str, map: &CharToByte<'_>) -> Result<(), YamlError> {
+    use saphyr_parser::Event;
     let mut depth = 0usize;
+    // Per open collection: its anchor and its expanded size so far.
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut anchored: std::collections::HashMap<usize, u64> = Default::default();
+    let (mut own, mut expanded) = (0u64, 0u64);
     for event in saphyr_parser::Parser::new_from_str(text) {
         let (event, span) = event.map_err(|err| YamlError {
             message: err.info().to_string(),
             offset: map.byte(err.marker().index()),
         })?;
+        let mut closed: Option<(usize, u64)> = None;
         match event {
-            saphyr_parser::Event::SequenceStart(..) | saphyr_parser::Event::MappingStart(..) => {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(YamlError {
@@ -62,11 +78,41 @@ fn check_depth(text: &str, map: &CharToByte<'_>) -> Result<(), YamlError> {
                         offset: map.byte(span.start.index()),
                     });
                 }
+                own += 1;
+                expanded = expanded.saturating_add(1);
+                open.push((anchor, 1));
             }
-            saphyr_parser::Event::SequenceEnd | saphyr_parser::Event::MappingEnd => {
-                depth = depth.saturating_sub(1)
+            Event::SequenceEnd | Event::MappingEnd => {
+                depth = depth.saturating_sub(1);
+                closed = open.pop();
+            }
+            Event::Scalar(value, _, anchor, _) => {
+                let units = 1 + value.len() as u64 / 32;
+                own += units;
+                expanded = expanded.saturating_add(units);
+                closed = Some((anchor, units));
+            }
+            Event::Alias(id) => {
+                let units = anchored.get(&id).copied().unwrap_or(1);
+                expanded = expanded.saturating_add(units);
+                closed = Some((0, units));
             }
             _ => {}
+        }
+        if let Some((anchor, units)) = closed {
+            if anchor != 0 {
+                anchored.insert(anchor, units);
+            }
+            if let Some(parent) = open.last_mut() {
+                parent.1 = parent.1.saturating_add(units);
+            }
+        }
+        if expanded > EXPANSION_BUDGET.saturating_add(own.saturating_mul(4)) {
+            return Err(YamlError {
+                message: "aliases expand to a tree far larger than the file (an alias bomb?)"
+                    .to_string(),
+                offset: map.byte(span.start.index()),
+            });
         }
     }
     Ok(())
@@ -118,13 +164,21 @@ fn convert(node: &MarkedYaml<'_>, text: &str, map: &CharToByte<'_>, depth: usize
                 out.push((key, value));
             }
             // Explicit keys win over merged ones; the first merged source wins among merges.
-            for (k, v) in merged {
-                let name = k.as_str().map(str::to_string);
-                if !out
+            // One set of names seen, so a merge of m keys into n is linear, not m × n.
+            if !merged.is_empty() {
+                let mut seen: std::collections::HashSet<String> = out
                     .iter()
-                    .any(|(ek, _)| ek.as_str().map(str::to_string) == name)
-                {
-                    out.push((k, v));
+                    .filter_map(|(k, _)| k.as_str().map(str::to_string))
+                    .collect();
+                let mut other_key = out.iter().any(|(k, _)| k.as_str().is_none());
+                for (k, v) in merged {
+                    let fresh = match k.as_str() {
+                        Some(name) => seen.insert(name.to_string()),
+                        None => !std::mem::replace(&mut other_key, true),
+                    };
+                    if fresh {
+                        out.push((k, v));
+                    }
                 }
             }
             YamlValue::Map(out)

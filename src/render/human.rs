@@ -1,12 +1,12 @@
 //! miette's graphical report with the source snippet; colour only when asked for.
 
 use super::escape_control;
+use super::snippet::Snippet;
 use crate::diagnostic::Severity;
 use crate::engine::Report;
 use crate::registry::Registry;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
-use std::sync::Arc;
 
 #[derive(Debug)]
 struct Finding {
@@ -14,8 +14,7 @@ struct Finding {
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
-    span: (usize, usize),
+    source: Snippet,
 }
 
 impl fmt::Display for Finding {
@@ -48,24 +47,10 @@ impl miette::Diagnostic for Finding {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some("here".to_string()),
-            self.span.0,
-            self.span.1,
+            self.source.span.0,
+            self.source.span.1,
         ))))
     }
-}
-
-/// Replaces control characters in the snippet with same-width placeholders, so byte offsets
-/// stay valid and the file's bytes never reach the terminal raw.
-fn displayable_source(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                "?".repeat(c.len_utf8())
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 pub fn render(report: &Report, options: &super::RenderOptions) -> String {
@@ -77,23 +62,16 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
     let mut out = String::new();
-    let mut sources: std::collections::HashMap<usize, Arc<str>> = std::collections::HashMap::new();
     for d in &report.diagnostics {
         let file = report.file(d.file);
-        let text = sources
-            .entry(d.file)
-            .or_insert_with(|| {
-                Arc::from(
-                    file.source
-                        .as_ref()
-                        .map(|s| displayable_source(&s.text))
-                        .unwrap_or_default(),
-                )
-            })
-            .clone();
-        let start = d.span.start.min(text.len());
-        let len = d.span.end.min(text.len()).saturating_sub(start);
+        let (start, _) = report.position(d);
         let name = escape_control(&file.display);
+        let source = Snippet::new(
+            name,
+            file.source.as_ref(),
+            (d.span.start, d.span.end),
+            start.column,
+        );
         let finding = Finding {
             message: escape_control(&d.message),
             code: format!(
@@ -102,8 +80,7 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
             ),
             severity: d.severity,
             help: d.help.as_deref().map(escape_control),
-            source: NamedSource::new(name, text),
-            span: (start, len),
+            source,
         };
         if handler.render_report(&mut out, &finding).is_err() {
             out.push_str(&format!("{}: {}\n", finding.code, finding.message));

@@ -6,6 +6,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+mod snippet;
 
 use crate::engine::Report;
 use crate::registry::Registry;

@@ -1,0 +1,349 @@
+//! Regression tests for the fuzzing campaign of issue 15: each reproducer, at a size that made the
+//! old code crash, exhaust memory or run for many seconds, must now finish quickly and cleanly.
+//! Sizes are bounded so the whole file runs in a few seconds; nothing asserts on time (the run
+//! timeout only turns a hang into a failure instead of a stuck CI job).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A project root (`.git` and an empty `prodlint.toml`) in a temporary folder.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join(".git")).expect(".git");
+        std::fs::write(dir.path().join("prodlint.toml"), "").expect("config");
+        Project { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> &Project {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folders");
+        }
+        std::fs::write(path, bytes).expect("write file");
+        self
+    }
+
+    fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with_stdin(args, None)
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: Option<Vec<u8>>) -> Outcome {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_prodlint"));
+        cmd.current_dir(self.root())
+            .args(args)
+            .timeout(Duration::from_secs(60));
+        if let Some(bytes) = stdin {
+            cmd.write_stdin(bytes);
+        }
+        let out = cmd.output().expect("run prodlint");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("killed ({:?}) on {args:?}\n{stderr}", out.status));
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("memory allocation"),
+            "crash on {args:?}:\n{stderr}"
+        );
+        Outcome {
+            code,
+            stdout: out.stdout,
+            stderr,
+        }
+    }
+}
+
+struct Outcome {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Outcome {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// (path, line, code) of every finding of a JSON run.
+    fn findings(&self) -> Vec<(String, u64, String)> {
+        let value: Value = serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.text(), self.stderr));
+        value
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or_default().to_string(),
+                    f["line"].as_u64().unwrap_or_default(),
+                    f["code"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+// 1. Human output: a column past 65,535 after tab expansion panicked in the snippet renderer,
+// and many findings on one long line printed the whole line once per finding.
+#[test]
+fn human_output_clips_long_lines() {
+    let p = Project::new();
+    let tabs = "\t".repeat(16_384);
+    p.write(
+        "Dockerfile",
+        format!("FROM python:3.12-slim\nRUN {tabs}pip install flask\nUSER app\nCMD [\"python\"]\n"),
+    );
+    let out = p.run(&["check", "--output-format", "human", "Dockerfile"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = out.text();
+    // The finding's header keeps its real position; the line is shown clipped around it.
+    assert!(text.contains("[Dockerfile:2:16389]"), "{text}");
+    assert!(text.contains("pip install flask"), "{text}");
+    assert!(text.len() < 10_000, "{} bytes", text.len());
+
+    // 2,000 findings on one 32 KB line: each shows a window, not the whole line.
+    let run = vec!["pip install f"; 2_000].join(" && ");
+    p.write(
+        "Dockerfile",
+        format!("FROM python:3.12-slim\nRUN {run}\nUSER app\nCMD [\"python\"]\n"),
+    );
+    let out = p.run(&["check", "--output-format", "human", "Dockerfile"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = out.text();
+    assert!(text.matches("DKR004").count() >= 2_000, "{}", out.stderr);
+    // Before: 137 MB. Now about 700 bytes a finding.
+    assert!(text.len() < 4_000_000, "{} bytes", text.len());
+}
+
+/// Anchors nested in complex mapping keys, ten aliases a level: 10^levels nodes once expanded.
+fn alias_bomb(levels: usize) -> String {
+    let mut text = String::from("services:\n  api:\n    image: python:3.12\n");
+    text.push_str("x-l0: &l0 [a, b, c, d, e, f, g, h, i, j]\n");
+    for i in 1..=levels {
+        let aliases = vec![format!("*l{}", i - 1); 10].join(", ");
+        text.push_str(&format!("x-l{i}: &l{i} {{? [{aliases}]: x}}\n"));
+    }
+    text
+}
+
+// 2. Alias expansion through mapping keys escaped saphyr's budget: 6 levels took 5.8 GB, 7 aborted.
+#[test]
+fn yaml_alias_bomb_is_a_parse_error() {
+    let p = Project::new();
+    p.write("compose.yaml", alias_bomb(7));
+    p.write(".github/workflows/ci.yml", alias_bomb(7));
+    p.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nUSER app\nCMD [\"python\"]\n",
+    );
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    let findings = out.findings();
+    for path in ["compose.yaml", ".github/workflows/ci.yml"] {
+        assert!(
+            findings
+                .iter()
+                .any(|(p, _, code)| p == path && code == "SUP002"),
+            "{findings:?}\n{}",
+            out.stderr
+        );
+    }
+    // Named alone, the Dockerfile still loads the compose file for project facts.
+    let out = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    assert_eq!(out.findings(), vec![], "{}", out.stderr);
+
+    // Ordinary anchors and merge keys still load.
+    p.write(
+        "compose.yaml",
+        "x-base: &b\n  restart: always\nservices:\n  api:\n    <<: *b\n    image: python:3.12\n  \
+         worker:\n    <<: [*b]\n    image: python:3.12\n",
+    );
+    let out = p.run(&["check", "--output-format", "json", "compose.yaml"]);
+    assert!(
+        !out.findings().iter().any(|(_, _, code)| code == "SUP002"),
+        "{:?}",
+        out.findings()
+    );
+}
+
+// 5. Merge keys compared each merged key with every explicit key (a String per comparison):
+// 8,000 keys each way took 14 s in a release build.
+#[test]
+fn yaml_merge_keys_are_linear() {
+    let n = 8_000;
+    let mut text = String::from("x-base: &b\n");
+    text.extend((0..n).map(|i| format!("  k{i}: v\n")));
+    text.push_str("services:\n  api:\n    image: python:3.12\n    <<: *b\n    k0: mine\n");
+    text.extend((1..n).map(|i| format!("    e{i}: v\n")));
+    let p = Project::new();
+    p.write("compose.yaml", text);
+    let out = p.run(&["check", "--output-format", "json", "compose.yaml"]);
+    assert!(
+        !out.findings().iter().any(|(_, _, code)| code == "SUP002"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Makes a FIFO; false where `mkfifo` is missing.
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+// 3. Config candidates were read without checks: a committed `pyproject.toml -> /dev/zero`
+// allocated until memory ran out, a FIFO blocked, `--config` on a folder said `:1:1:`.
+#[cfg(unix)]
+#[test]
+fn config_candidates_must_be_small_regular_files() {
+    const ROOTY: &str = "FROM python\nCMD python app.py\n";
+    for target in ["/dev/zero", "fifo"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).expect(".git");
+        std::fs::write(root.join("Dockerfile"), ROOTY).expect("Dockerfile");
+        if target == "fifo" {
+            if !mkfifo(&root.join("pyproject.toml")) {
+                continue;
+            }
+        } else {
+            std::os::unix::fs::symlink(target, root.join("pyproject.toml")).expect("symlink");
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+            .current_dir(root)
+            .args(["check", "--output-format", "concise", "."])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run");
+        // Linted with the defaults: the candidate is passed over like a missing file.
+        assert_eq!(out.status.code(), Some(1), "{target}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Dockerfile:1:1: DKR002"), "{target}: {text}");
+    }
+
+    let p = Project::new();
+    p.write("Dockerfile", ROOTY);
+    std::fs::create_dir(p.path("folder")).expect("folder");
+    let fifo = mkfifo(&p.path("fifo.toml"));
+    let mut cases = vec![
+        ("folder", "a folder, not a file"),
+        ("/dev/zero", "not a regular file"),
+    ];
+    if fifo {
+        cases.push(("fifo.toml", "not a regular file"));
+    }
+    for (config, why) in cases {
+        let out = p.run(&["check", "--config", config, "Dockerfile"]);
+        assert_eq!(out.code, 2, "{config}: {}", out.stderr);
+        assert!(out.stderr.contains(why), "{config}: {}", out.stderr);
+        assert!(!out.stderr.contains(":1:1:"), "{config}: {}", out.stderr);
+    }
+    // A config file too big to be one.
+    p.write("big.toml", format!("# {}\n", "x".repeat(2 * 1024 * 1024)));
+    let out = p.run(&["check", "--config", "big.toml", "Dockerfile"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+}
+
+// 11. The config search went on above the project root, up to `/`.
+#[test]
+fn config_is_not_searched_above_the_project_root() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outer = dir.path();
+    std::fs::write(
+        outer.join("pyproject.toml"),
+        "[tool.prodlint]\nignore = [\"DKR002\"]\n",
+    )
+    .expect("outer config");
+    let repo = outer.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect(".git");
+    std::fs::create_dir_all(repo.join("app")).expect("app");
+    std::fs::write(
+        repo.join("app/Dockerfile"),
+        "FROM python\nCMD python app.py\n",
+    )
+    .expect("Dockerfile");
+    for (cwd, arg) in [
+        (&repo, "."),
+        (&repo, "app/Dockerfile"),
+        (&outer.to_path_buf(), "repo"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+            .current_dir(cwd)
+            .args(["check", "--output-format", "concise", arg])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Dockerfile:1:1: DKR002"), "{arg}: {text}");
+    }
+    // Inside the root, a pyproject.toml above the linted folder still configures it.
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        "[tool.prodlint]\nignore = [\"DKR002\"]\n",
+    )
+    .expect("config");
+    let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+        .current_dir(repo.join("app"))
+        .args(["check", "--output-format", "concise", "Dockerfile"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("DKR002"));
+}
+
+// 4. tree-sitter-bash's error recovery is super-linear on unbalanced input: `echo` and 40 KB of
+// `)` took 8 s (38 s on a loaded machine), also inside workflow `run:` blocks. The parse is
+// bounded and what was not parsed is a SUP002.
+#[test]
+fn shell_parser_work_is_bounded_and_reported() {
+    let p = Project::new();
+    p.write("deploy.sh", format!("echo {}\n", ")".repeat(40_000)));
+    p.write("lt.sh", format!("echo {}\n", "${".repeat(20_000)));
+    let bad = ")".repeat(30_000);
+    let steps: String = (0..4)
+        .map(|_| format!("      - run: |\n          echo {bad}\n"))
+        .collect();
+    p.write(
+        ".github/workflows/ci.yml",
+        format!(
+            "on: push\npermissions: {{}}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    \
+             steps:\n      - run: echo ok\n{steps}"
+        ),
+    );
+    // An ordinary script beside them still parses and is linted.
+    p.write("ok.sh", "#!/bin/sh\nset -eu\necho ready\n");
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    let findings = out.findings();
+    for (path, line) in [
+        ("deploy.sh", 1),
+        ("lt.sh", 1),
+        (".github/workflows/ci.yml", 9),
+    ] {
+        assert!(
+            findings.contains(&(path.to_string(), line, "SUP002".to_string())),
+            "{path}: {findings:?}\n{}",
+            out.stderr
+        );
+    }
+    assert!(
+        !findings.iter().any(|(p, _, _)| p == "ok.sh"),
+        "{findings:?}"
+    );
+}
