@@ -40,6 +40,35 @@ enum Depth {
 /// `status` only count on a path without parameters (`/jobs/{id}/status` reports a job).
 const PROBE_SEGMENTS: &[&str] = &["ping", "status", "heartbeat"];
 
+/// Segments that may lead to a service-level `ping`/`status`/`heartbeat` route: API prefixes
+/// and versions (`/api/v1/status`, `/-/ping`), not a resource (`/jobs/{id}/status`,
+/// `/internal/auth/status`).
+const NEUTRAL_SEGMENTS: &[&str] = &[
+    "api",
+    "-",
+    "_",
+    "internal",
+    "system",
+    "sys",
+    "ops",
+    "meta",
+    "monitoring",
+];
+
+fn service_level(path: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some((_, before)) = segments.split_last() else {
+        return false;
+    };
+    before.iter().all(|s| {
+        let lower = s.to_ascii_lowercase();
+        NEUTRAL_SEGMENTS.contains(&lower.as_str())
+            || (lower.len() > 1
+                && lower.starts_with('v')
+                && lower[1..].chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
 /// Parameter types and callees that reach a dependency: sessions, connections, engines, Redis
 /// clients, HTTP clients (by the last segment of the name, lower case).
 const DEPENDENCY_TYPE_WORDS: &[&str] = &[
@@ -52,8 +81,18 @@ const DEPENDENCY_TYPE_WORDS: &[&str] = &[
     "client",
 ];
 const DEPENDENCY_CALLS: &[&str] = &[
-    "execute", "scalar", "scalars", "exec", "fetch", "fetchval", "fetchrow", "ping", "connect",
-    "begin", "get_db", "get_session",
+    "execute",
+    "scalar",
+    "scalars",
+    "exec",
+    "fetch",
+    "fetchval",
+    "fetchrow",
+    "ping",
+    "connect",
+    "begin",
+    "get_db",
+    "get_session",
 ];
 const DEPENDENCY_MODULES: &[&str] = &[
     "sqlalchemy.",
@@ -79,16 +118,17 @@ fn function_touches(fd: &FunctionDef, index: &PythonIndex) -> bool {
             let canonical = index.canonical(c);
             let last = c.rsplit('.').next().unwrap_or(c);
             DEPENDENCY_CALLS.contains(&last)
-                || DEPENDENCY_MODULES
-                    .iter()
-                    .any(|m| canonical.starts_with(m))
+                || DEPENDENCY_MODULES.iter().any(|m| canonical.starts_with(m))
         })
 }
 
 /// How deep the handler `function` of module `m` checks, following project functions it calls
 /// one level down (`return await check_database()`).
 fn depth(index: &PythonIndex, m: &ModuleSummary, function: &str) -> Depth {
-    let Some(Def::Function(fd)) = m.names.get(function).or_else(|| m.local_names.get(function))
+    let Some(Def::Function(fd)) = m
+        .names
+        .get(function)
+        .or_else(|| m.local_names.get(function))
     else {
         return Depth::Unknown;
     };
@@ -126,6 +166,11 @@ fn probe_routes(index: &PythonIndex, probe: &dyn Fn(&str) -> bool) -> HashMap<St
     }
     let mut out: HashMap<String, Depth> = HashMap::new();
     let mut add = |path: String, d: Depth| {
+        // `/heartbeat` and `/heartbeat/` are one route to a reader.
+        let path = match path.trim_end_matches('/') {
+            "" => "/".to_string(),
+            p => p.to_string(),
+        };
         if probe(&path) {
             let e = out.entry(path).or_insert(d);
             *e = (*e).max(d);
@@ -179,7 +224,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         } else if listed(&options.liveness_paths, &seg) {
             Some("liveness")
         } else if listed(&options.health_paths, &seg)
-            || (PROBE_SEGMENTS.contains(&seg.as_str()) && !path.contains('{'))
+            || (PROBE_SEGMENTS.contains(&seg.as_str()) && service_level(path))
         {
             Some("health")
         } else {

@@ -54,9 +54,9 @@ const CLI_LIBRARIES: &[&str] = &["typer", "click", "argparse", "fire", "cyclopts
 
 fn is_command_line(m: &ModuleSummary) -> bool {
     m.imports.values().any(|v| {
-            let head = v.split('.').next().unwrap_or(v);
-            CLI_LIBRARIES.contains(&head)
-        })
+        let head = v.split('.').next().unwrap_or(v);
+        CLI_LIBRARIES.contains(&head)
+    })
 }
 
 fn describe(m: &ModuleSummary, r: &Resource) -> String {

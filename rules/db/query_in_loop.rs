@@ -224,7 +224,10 @@ impl<'a> Finder<'_, 'a> {
                 self.functions
                     .last()
                     .map_or(false, |f| f.constants.contains(id))
-                    || (self.functions.last().map_or(true, |f| !f.assigned.contains_key(id))
+                    || (self
+                        .functions
+                        .last()
+                        .map_or(true, |f| !f.assigned.contains_key(id))
                         && self.constants.contains(id))
             }
             Expr::Attribute(a) => {
@@ -437,9 +440,17 @@ impl<'a> Visitor<'a> for HttpBindings<'_, 'a> {
 /// Lower-case statement text that runs over a set of keys at once: `.in_(ids)`, `IN (...)`,
 /// `= ANY(:ids)`, an expanding bind parameter.
 fn batched_text(text: &str) -> bool {
-    [".in_(", " in (", "any(", "any_(", " in :", " in %(", "expanding=true"]
-        .iter()
-        .any(|p| text.contains(p))
+    [
+        ".in_(",
+        " in (",
+        "any(",
+        "any_(",
+        " in :",
+        " in %(",
+        "expanding=true",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
 }
 
 /// An element of a literal collection that is fixed in the code: a literal, a class or
@@ -466,9 +477,10 @@ fn constant_collection(e: &Expr) -> bool {
         Expr::List(l) => l.elts.iter().all(constant_element),
         Expr::Tuple(t) => t.elts.iter().all(constant_element),
         Expr::Set(t) => t.elts.iter().all(constant_element),
-        Expr::Dict(d) => d.items.iter().all(|i| {
-            i.key.as_ref().is_some_and(constant_element) && constant_element(&i.value)
-        }),
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .all(|i| i.key.as_ref().is_some_and(constant_element) && constant_element(&i.value)),
         _ => false,
     }
 }
@@ -585,6 +597,17 @@ impl<'a> Visitor<'a> for Assignments<'_, 'a> {
 /// Statement constructors whose first argument is the table or model they act on.
 const STATEMENT_BUILDERS: &[&str] = &["update", "delete", "insert", "select", "text", "query"];
 
+/// How SQLAlchemy's statement builders are spelled through a module (`sa.delete(model)`).
+const SQL_MODULES: &[&str] = &[
+    "sa",
+    "sqlalchemy",
+    "sql",
+    "expression",
+    "sqlalchemy.sql",
+    "sqlalchemy.sql.expression",
+    "sqlmodel",
+];
+
 /// Methods of a statement under construction: called on the loop's item, the item is a
 /// statement (`base_stmt.limit(n)`, `table.delete()`).
 const STATEMENT_METHODS: &[&str] = &[
@@ -672,8 +695,17 @@ fn over_query_parts(target: &Expr, body: &[Stmt]) -> bool {
                 let callee = dotted(&c.func).unwrap_or_default();
                 let last = callee.rsplit('.').next().unwrap_or("");
                 let first = c.arguments.args.first();
-                if STATEMENT_BUILDERS.contains(&last) && first.and_then(|a| self.is_item(a)).is_some()
-                {
+                // `delete(model)` / `sa.update(table)` build a statement; `session.delete(row)`
+                // deletes a row, and `session.query(model)` names the entity queried.
+                let builder = match callee.rsplit_once('.') {
+                    None => STATEMENT_BUILDERS.contains(&last),
+                    Some((receiver, _)) => {
+                        last == "query"
+                            || (STATEMENT_BUILDERS.contains(&last)
+                                && SQL_MODULES.contains(&receiver))
+                    }
+                };
+                if builder && first.and_then(|a| self.is_item(a)).is_some() {
                     self.found = true;
                 }
                 if let Expr::Attribute(a) = c.func.as_ref() {

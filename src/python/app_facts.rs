@@ -355,10 +355,12 @@ fn merge(a: Option<AfterYield>, b: Option<AfterYield>) -> Option<AfterYield> {
 fn does_work(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Pass(_) => false,
-        Stmt::Expr(e) => !matches!(
-            e.value.as_ref(),
-            Expr::EllipsisLiteral(_) | Expr::Yield(_) | Expr::YieldFrom(_)
-        ) && !only_logs(&e.value),
+        Stmt::Expr(e) => {
+            !matches!(
+                e.value.as_ref(),
+                Expr::EllipsisLiteral(_) | Expr::Yield(_) | Expr::YieldFrom(_)
+            ) && !only_logs(&e.value)
+        }
         _ => true,
     }
 }
