@@ -223,11 +223,11 @@ impl<'a> Finder<'_, 'a> {
                 let id = n.id.as_str();
                 self.functions
                     .last()
-                    .map_or(false, |f| f.constants.contains(id))
+                    .is_some_and(|f| f.constants.contains(id))
                     || (self
                         .functions
                         .last()
-                        .map_or(true, |f| !f.assigned.contains_key(id))
+                        .is_none_or(|f| !f.assigned.contains_key(id))
                         && self.constants.contains(id))
             }
             Expr::Attribute(a) => {

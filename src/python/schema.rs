@@ -1612,6 +1612,43 @@ pub fn uses_async_sessions(index: &PythonIndex) -> bool {
     index.uses_async_sessions()
 }
 
+/// `@declared_attr`, `@sqlalchemy.orm.declared_attr`, `@declared_attr.cascading` (not
+/// `.directive`, which declares `__tablename__`-like attributes, not columns).
+fn is_declared_attr(f: &ruff_python_ast::StmtFunctionDef) -> bool {
+    f.decorator_list.iter().any(|d| {
+        let expr = match &d.expression {
+            Expr::Call(c) => c.func.as_ref(),
+            e => e,
+        };
+        dotted(expr).is_some_and(|n| {
+            let n = n.strip_suffix(".cascading").unwrap_or(&n);
+            n == "declared_attr" || n.ends_with(".declared_attr")
+        })
+    })
+}
+
+/// Calls a function body returns (`return mapped_column(...)`), in its blocks too.
+fn returned_calls(body: &[Stmt]) -> Vec<&ruff_python_ast::ExprCall> {
+    let mut out = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::Return(r) => {
+                if let Some(Expr::Call(c)) = r.value.as_deref() {
+                    out.push(c);
+                }
+            }
+            Stmt::If(i) => {
+                out.extend(returned_calls(&i.body));
+                for clause in &i.elif_else_clauses {
+                    out.extend(returned_calls(&clause.body));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1658,41 +1695,4 @@ mod tests {
         assert!(!schema.covered(&["users".into()], &["org_id".into()]));
         assert_eq!(schema.foreign_keys.len(), 1);
     }
-}
-
-/// `@declared_attr`, `@sqlalchemy.orm.declared_attr`, `@declared_attr.cascading` (not
-/// `.directive`, which declares `__tablename__`-like attributes, not columns).
-fn is_declared_attr(f: &ruff_python_ast::StmtFunctionDef) -> bool {
-    f.decorator_list.iter().any(|d| {
-        let expr = match &d.expression {
-            Expr::Call(c) => c.func.as_ref(),
-            e => e,
-        };
-        dotted(expr).is_some_and(|n| {
-            let n = n.strip_suffix(".cascading").unwrap_or(&n);
-            n == "declared_attr" || n.ends_with(".declared_attr")
-        })
-    })
-}
-
-/// Calls a function body returns (`return mapped_column(...)`), in its blocks too.
-fn returned_calls(body: &[Stmt]) -> Vec<&ruff_python_ast::ExprCall> {
-    let mut out = Vec::new();
-    for stmt in body {
-        match stmt {
-            Stmt::Return(r) => {
-                if let Some(Expr::Call(c)) = r.value.as_deref() {
-                    out.push(c);
-                }
-            }
-            Stmt::If(i) => {
-                out.extend(returned_calls(&i.body));
-                for clause in &i.elif_else_clauses {
-                    out.extend(returned_calls(&clause.body));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
