@@ -49,6 +49,16 @@ fn released(index: &PythonIndex, resource: &Resource) -> bool {
     })
 }
 
+/// Libraries that make a module a command-line program.
+const CLI_LIBRARIES: &[&str] = &["typer", "click", "argparse", "fire", "cyclopts"];
+
+fn is_command_line(m: &ModuleSummary) -> bool {
+    m.imports.values().any(|v| {
+        let head = v.split('.').next().unwrap_or(v);
+        CLI_LIBRARIES.contains(&head)
+    })
+}
+
 fn describe(m: &ModuleSummary, r: &Resource) -> String {
     let what = match r.kind {
         ResourceKind::Engine => "a SQLAlchemy engine",
@@ -67,8 +77,10 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     if apps.is_empty() {
         return;
     }
+    // A hook registered by a command-line program (`atexit.register` in a click/typer tool) runs
+    // when that program exits, not when the service shuts down.
     let shutdown_path = service_modules(index).any(|m| {
-        !m.app.shutdown_hooks.is_empty()
+        (!m.app.shutdown_hooks.is_empty() && !is_command_line(m))
             || m.app
                 .lifespans
                 .iter()
@@ -93,7 +105,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         ctx.report_in(
             module.file,
             app.span.clone(),
-            format!("the service creates {first}{more} but this app has no shutdown path: no `lifespan=` with code after its `yield`, no shutdown handler, no `dispose()`/`close()` of it"),
+            format!("the service creates {first}{more} but this app has no shutdown path: no `lifespan=` that does work after its `yield` (a log line is not), no shutdown handler outside a command-line tool, no `dispose()`/`close()` of it"),
         )
         .help("give the app a lifespan: `@asynccontextmanager async def lifespan(app): yield; await engine.dispose(); await redis.aclose()` and `FastAPI(lifespan=lifespan)`");
     }

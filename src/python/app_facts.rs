@@ -350,16 +350,46 @@ fn merge(a: Option<AfterYield>, b: Option<AfterYield>) -> Option<AfterYield> {
     }
 }
 
-/// A statement that does something when reached (not `pass`, `...`, or another bare `yield`).
+/// A statement that does something when reached (not `pass`, `...`, another bare `yield`, or
+/// a log line or `print`: a lifespan that only logs "shutting down" releases nothing).
 fn does_work(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Pass(_) => false,
-        Stmt::Expr(e) => !matches!(
-            e.value.as_ref(),
-            Expr::EllipsisLiteral(_) | Expr::Yield(_) | Expr::YieldFrom(_)
-        ),
+        Stmt::Expr(e) => {
+            !matches!(
+                e.value.as_ref(),
+                Expr::EllipsisLiteral(_) | Expr::Yield(_) | Expr::YieldFrom(_)
+            ) && !only_logs(&e.value)
+        }
         _ => true,
     }
+}
+
+/// `logger.info(...)`, `logging.warning(...)`, `log.debug(...)`, `print(...)`, awaited or not.
+fn only_logs(expr: &Expr) -> bool {
+    let expr = match expr {
+        Expr::Await(a) => a.value.as_ref(),
+        e => e,
+    };
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let Some(callee) = dotted(&call.func) else {
+        return false;
+    };
+    if callee == "print" {
+        return true;
+    }
+    let mut parts = callee.rsplit('.');
+    let (Some(method), Some(receiver)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let receiver = receiver.to_ascii_lowercase();
+    let level = matches!(
+        method,
+        "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "log"
+    );
+    level && (receiver.contains("log") || receiver == "structlog")
 }
 
 /// Whether a simple statement yields (`yield`, `x = yield`, `yield from …`), not counting

@@ -545,6 +545,17 @@ impl Reader<'_> {
                             model.opaque_args = true;
                             model.has_table_args = true;
                         }
+                        // `@declared_attr def owner_id(cls): return Column(ForeignKey(...))`:
+                        // a column every class using the mixin gets.
+                        attr if is_declared_attr(f) => {
+                            for call in returned_calls(&f.body) {
+                                if let Some(col) = self.column(call, Some(attr)) {
+                                    relevant = true;
+                                    model.columns.push(col);
+                                    break;
+                                }
+                            }
+                        }
                         _ => {}
                     }
                     continue;
@@ -1599,6 +1610,43 @@ fn add_models(files: &[FileSchema], index: &PythonIndex, schema: &mut Schema) {
 /// Whether the project uses SQLAlchemy's asyncio extension (or SQLModel's).
 pub fn uses_async_sessions(index: &PythonIndex) -> bool {
     index.uses_async_sessions()
+}
+
+/// `@declared_attr`, `@sqlalchemy.orm.declared_attr`, `@declared_attr.cascading` (not
+/// `.directive`, which declares `__tablename__`-like attributes, not columns).
+fn is_declared_attr(f: &ruff_python_ast::StmtFunctionDef) -> bool {
+    f.decorator_list.iter().any(|d| {
+        let expr = match &d.expression {
+            Expr::Call(c) => c.func.as_ref(),
+            e => e,
+        };
+        dotted(expr).is_some_and(|n| {
+            let n = n.strip_suffix(".cascading").unwrap_or(&n);
+            n == "declared_attr" || n.ends_with(".declared_attr")
+        })
+    })
+}
+
+/// Calls a function body returns (`return mapped_column(...)`), in its blocks too.
+fn returned_calls(body: &[Stmt]) -> Vec<&ruff_python_ast::ExprCall> {
+    let mut out = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::Return(r) => {
+                if let Some(Expr::Call(c)) = r.value.as_deref() {
+                    out.push(c);
+                }
+            }
+            Stmt::If(i) => {
+                out.extend(returned_calls(&i.body));
+                for clause in &i.elif_else_clauses {
+                    out.extend(returned_calls(&clause.body));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
