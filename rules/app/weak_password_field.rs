@@ -107,14 +107,18 @@ pub fn routes_of<'i>(module: &'i PythonModule<'_>, class: &StmtClassDef) -> &'i 
 
 /// Route words of a sign-in: `POST /login`, `/auth/token`, `def signin(...)`.
 const LOGIN_ROUTE: &[&str] = &[
-    "login", "signin", "logon", "token", "authenticate", "authorize",
+    "login",
+    "signin",
+    "logon",
+    "token",
+    "authenticate",
+    "authorize",
 ];
 
 /// A login form whatever its class name: named so, or taken only by login routes.
 pub fn is_login_model(module: &PythonModule<'_>, class: &StmtClassDef) -> bool {
     let routes = routes_of(module, class);
-    is_login_form(&class.name)
-        || (!routes.is_empty() && routes.iter().all(|r| r.says(LOGIN_ROUTE)))
+    is_login_form(&class.name) || (!routes.is_empty() && routes.iter().all(|r| r.says(LOGIN_ROUTE)))
 }
 
 /// What a request model is for, when that makes its string fields something other than
@@ -199,9 +203,8 @@ impl<'a> Finder<'_, '_, '_, '_, 'a> {
             .any(|c| c.field.name.eq_ignore_ascii_case("new_password"));
         let has_confirmation = candidates.iter().any(|c| is_confirmation(c.field.name));
         let routes = routes_of(module, class);
-        let reauth = !has_confirmation
-            && !routes.is_empty()
-            && routes.iter().all(|r| r.verifies_password);
+        let reauth =
+            !has_confirmation && !routes.is_empty() && routes.iter().all(|r| r.verifies_password);
         let own_password = candidates
             .iter()
             .any(|c| is_password_name(c.field.name) && !is_confirmation(c.field.name));

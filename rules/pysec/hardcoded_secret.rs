@@ -159,7 +159,9 @@ impl SecretVisitor<'_, '_, '_> {
         let last = func.rsplit('.').next().unwrap_or(&func);
         let env_lookup = match last {
             "getenv" | "config" => true,
-            "get" | "setdefault" => func.ends_with("environ.get") || func.ends_with("environ.setdefault"),
+            "get" | "setdefault" => {
+                func.ends_with("environ.get") || func.ends_with("environ.setdefault")
+            }
             "str" => func.starts_with("env."),
             _ => false,
         };
@@ -170,11 +172,15 @@ impl SecretVisitor<'_, '_, '_> {
         if !env_lookup || !env_name {
             return;
         }
-        let default = call.arguments.find_keyword("default").map(|k| &k.value).or_else(|| {
-            (last != "config" && last != "str")
-                .then(|| call.arguments.find_positional(1))
-                .flatten()
-        });
+        let default = call
+            .arguments
+            .find_keyword("default")
+            .map(|k| &k.value)
+            .or_else(|| {
+                (last != "config" && last != "str")
+                    .then(|| call.arguments.find_positional(1))
+                    .flatten()
+            });
         if let Some(default) = default {
             self.named_value(&name, default);
         }
@@ -213,6 +219,21 @@ impl<'a> Visitor<'a> for SecretVisitor<'_, '_, '_> {
                         self.named_value(p.parameter.name.as_str(), default);
                     }
                 }
+            }
+            // An enum's members are labels (`onepassword = "1password"`, `TOKEN = "token"`):
+            // the set of values a field takes, never a credential.
+            Stmt::ClassDef(c)
+                if c.bases().iter().any(|b| {
+                    self.module
+                        .summary
+                        .qualify_expr(b)
+                        .is_some_and(|q| super::origin::is_enum(self.module.index, &q, 0))
+                }) =>
+            {
+                self.example += 1;
+                walk_stmt(self, stmt);
+                self.example -= 1;
+                return;
             }
             Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_)) => {
                 self.docstring = true;
@@ -370,7 +391,12 @@ pub fn is_python_secret_name(name: &str) -> bool {
     let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
     // `POSTGRES_PWD`, `DB_PASS`: the short spellings, as whole words only (`BYPASS` is not).
     let short = parts.iter().any(|p| matches!(*p, "PWD" | "PASS"))
-        && !parts.iter().any(|p| matches!(*p, "USE" | "ENABLE" | "DISABLE" | "REQUIRE" | "ALLOW" | "SKIP" | "FIRST" | "SECOND"));
+        && !parts.iter().any(|p| {
+            matches!(
+                *p,
+                "USE" | "ENABLE" | "DISABLE" | "REQUIRE" | "ALLOW" | "SKIP" | "FIRST" | "SECOND"
+            )
+        });
     if !is_secret_name(&snake) && !short {
         return false;
     }
@@ -511,7 +537,14 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
 
 /// Words that, alone as a value, name a field rather than hold a secret.
 const BARE_SECRET_WORDS: &[&str] = &[
-    "password", "passwd", "secret", "token", "apikey", "secrets", "tokens", "passwords",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "secrets",
+    "tokens",
+    "passwords",
 ];
 
 /// A passphrase written as a few words (`"super secret jwt secret"`, `"my secret key"`): at
@@ -521,9 +554,37 @@ fn is_secret_phrase(v: &str) -> bool {
     let words: Vec<String> = v.split_whitespace().map(str::to_ascii_lowercase).collect();
     const SAYS: &[&str] = &["secret", "password", "key", "token", "jwt", "passphrase"];
     const MESSAGE: &[&str] = &[
-        "enter", "your", "please", "invalid", "missing", "required", "must", "not", "is", "are",
-        "the", "for", "of", "to", "field", "error", "wrong", "incorrect", "new", "old", "reset",
-        "forgot", "change", "confirm", "show", "hide", "set", "no", "or", "and", "with",
+        "enter",
+        "your",
+        "please",
+        "invalid",
+        "missing",
+        "required",
+        "must",
+        "not",
+        "is",
+        "are",
+        "the",
+        "for",
+        "of",
+        "to",
+        "field",
+        "error",
+        "wrong",
+        "incorrect",
+        "new",
+        "old",
+        "reset",
+        "forgot",
+        "change",
+        "confirm",
+        "show",
+        "hide",
+        "set",
+        "no",
+        "or",
+        "and",
+        "with",
     ];
     (2..=6).contains(&words.len())
         && words

@@ -65,9 +65,10 @@ fn response_type(module: &PythonModule<'_>, qualname: &str, depth: u8) -> bool {
             .flatten()
             .any(|(k, v)| k == "bound" && response_type(module, v, depth + 1)),
         // A project function annotated to return a response.
-        Target::Name(_, _, Def::Function(f)) => {
-            f.returns.iter().any(|r| response_type(module, r, depth + 1))
-        }
+        Target::Name(_, _, Def::Function(f)) => f
+            .returns
+            .iter()
+            .any(|r| response_type(module, r, depth + 1)),
         _ => false,
     }
 }
@@ -83,7 +84,10 @@ fn annotation_is_response(module: &PythonModule<'_>, ann: &Expr, depth: u8) -> b
                 || annotation_is_response(module, &b.right, depth + 1)
         }
         Expr::Subscript(s) => match s.slice.as_ref() {
-            Expr::Tuple(t) => t.elts.iter().any(|e| annotation_is_response(module, e, depth + 1)),
+            Expr::Tuple(t) => t
+                .elts
+                .iter()
+                .any(|e| annotation_is_response(module, e, depth + 1)),
             other => annotation_is_response(module, other, depth + 1),
         },
         Expr::StringLiteral(s) => {
@@ -146,9 +150,20 @@ fn set_cookie(module: &PythonModule<'_>, call: &ExprCall, scope: Scope<'_>, ctx:
     }
     // A flag or a UI hint (`"true"`, an enum member) carries nothing to steal; such cookies are
     // often meant to be read by the page's JavaScript.
-    if args
-        .find_argument_value("value", 1)
-        .is_some_and(|v| non_secret_value(module, v, scope))
+    let key_name = args
+        .find_argument_value("key", 0)
+        .and_then(crate::python::string_value)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // A cookie named for a credential is judged whatever its value.
+    let credential_name = ["session", "token", "sid", "jwt", "auth"]
+        .iter()
+        .any(|w| key_name.contains(w))
+        && !key_name.starts_with("is_");
+    if !credential_name
+        && args
+            .find_argument_value("value", 1)
+            .is_some_and(|v| non_secret_value(module, v, scope))
     {
         return;
     }
@@ -196,7 +211,10 @@ fn non_secret_value(module: &PythonModule<'_>, value: &Expr, scope: Scope<'_>) -
     match value {
         Expr::StringLiteral(s) => {
             let text = s.value.to_str();
-            text.len() <= 16 && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_ .".contains(c))
+            text.len() <= 16
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_ .".contains(c))
         }
         Expr::BooleanLiteral(_) | Expr::NumberLiteral(_) | Expr::NoneLiteral(_) => true,
         other => super::origin::closed_value(module, other, scope),

@@ -105,7 +105,8 @@ fn reads_exp_claim(ast: &ruff_python_ast::ModModule) -> bool {
     struct Finder(bool);
     impl<'a> Visitor<'a> for Finder {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            let is_exp = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "exp");
+            let is_exp =
+                |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "exp");
             match expr {
                 Expr::Attribute(a) if a.attr.as_str() == "exp" => self.0 = true,
                 Expr::Subscript(s) if is_exp(&s.slice) => self.0 = true,

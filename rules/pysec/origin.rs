@@ -70,9 +70,7 @@ pub fn closed_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>) -> bo
                     enum_member(module, &a.value, scope) || metadata_item(&a.value, scope)
                 }
                 // `ZoneInfo.key`: the IANA name it was built from.
-                "key" => {
-                    closed_value(module, &a.value, scope) || metadata_item(&a.value, scope)
-                }
+                "key" => closed_value(module, &a.value, scope) || metadata_item(&a.value, scope),
                 _ => enum_class_member(module, e),
             }
         }
@@ -108,7 +106,9 @@ fn closed_annotation(module: &PythonModule<'_>, ann: &Expr, depth: u8) -> bool {
                 return false;
             };
             let canonical = module.index.canonical(&q);
-            CLOSED_TYPES.contains(&canonical.as_str()) || is_enum(module.index, &q, 0)
+            CLOSED_TYPES.contains(&canonical.as_str())
+                || is_enum(module.index, &q, 0)
+                || literal_alias(module.index, &q)
         }
         Expr::BinOp(b) => {
             let none = |x: &Expr| matches!(x, Expr::NoneLiteral(_));
@@ -132,6 +132,17 @@ fn closed_annotation(module: &PythonModule<'_>, ann: &Expr, depth: u8) -> bool {
         }
         _ => false,
     }
+}
+
+/// A type alias of a `Literal[...]` (`LoginMethod = Literal["password", "github"]`).
+fn literal_alias(index: &PythonIndex, qualname: &str) -> bool {
+    let Target::Name(m, name, _) = index.resolve(qualname) else {
+        return false;
+    };
+    m.type_aliases
+        .get(name)
+        .and_then(|a| a.names.first())
+        .is_some_and(|head| head == "Literal" || head.ends_with(".Literal"))
 }
 
 /// Whether a qualified class name is an enum, following project classes to their bases.

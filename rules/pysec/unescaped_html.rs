@@ -59,7 +59,10 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
             // Custom variable delimiters (`variable_start_string="<<"`) leave `{{ }}` to the
             // output: the environment generates source files (a Vue or Jinja scaffold), not
             // pages filled with request data.
-            let generator = call.arguments.find_keyword("variable_start_string").is_some();
+            let generator = call
+                .arguments
+                .find_keyword("variable_start_string")
+                .is_some();
             if starlette || (handles_html(module) && !generator) {
                 autoescape_off(call, &short, ctx);
             }

@@ -376,7 +376,12 @@ pub fn str_field(summary: &ModuleSummary, field: &Field<'_>) -> StrField {
             // FastAPI's `Query(min_length=8)`/`Body(...)`/`Form(...)` as a model field's
             // default constrain it like `Field(...)` (they subclass Pydantic's `FieldInfo`).
             let last = callee.rsplit('.').next().unwrap_or(&callee);
-            if last.ends_with("Field") || matches!(last, "Query" | "Body" | "Form" | "Path" | "Header" | "Cookie") {
+            if last.ends_with("Field")
+                || matches!(
+                    last,
+                    "Query" | "Body" | "Form" | "Path" | "Header" | "Cookie"
+                )
+            {
                 read_constraints(&call.arguments, &mut out);
             }
         }
