@@ -19,6 +19,23 @@ const REQUEST: &[&str] = &[
 const DICT: &[&str] = &["dict", "typing.Dict", "typing_extensions.Dict"];
 const ANY: &[&str] = &["typing.Any", "typing_extensions.Any"];
 const OPTIONAL: &[&str] = &["typing.Optional", "typing.Union"];
+/// Mapping types that Pydantic validates by their key and value types.
+const MAPPING: &[&str] = &[
+    "typing.Mapping",
+    "typing.MutableMapping",
+    "collections.abc.Mapping",
+    "collections.abc.MutableMapping",
+];
+/// Calls that validate data read by hand against a model or a type.
+const VALIDATORS: &[&str] = &[
+    "model_validate",
+    "model_validate_json",
+    "validate_python",
+    "validate_json",
+    "parse_obj",
+    "parse_raw",
+    "parse_obj_as",
+];
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     let functions = all_functions(module.ast);
@@ -72,6 +89,16 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
                 || last == "compare_digest"
                 || module.summary.qualify(w).starts_with("hmac.")
         });
+        // What was read is validated by hand (`Model.model_validate(body)`,
+        // `TypeAdapter(...).validate_python(body)`, v1 `parse_obj`): the shape is checked, only
+        // the OpenAPI schema misses it, which an `openapi_extra` can carry.
+        let validates = written.iter().flatten().any(|w| {
+            let last = w.rsplit('.').next().unwrap_or(w);
+            VALIDATORS.contains(&last)
+        });
+        if validates {
+            continue;
+        }
         for (own, w) in calls.iter().zip(&written) {
             let Some((object, method)) = w.as_deref().and_then(|w| w.split_once('.')) else {
                 continue;
@@ -79,7 +106,9 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
             if !requests.contains(&object) || !matches!(method, "json" | "body") {
                 continue;
             }
-            if method == "body" && verifies_signature {
+            // A signed webhook: the provider owns the payload's shape, and the raw bytes are
+            // what the signature covers.
+            if verifies_signature {
                 continue;
             }
             // `await request.body()` on its own line only caches the body on the request for
@@ -156,17 +185,42 @@ fn body_kind(
         marked_body |= m == "Body";
     }
     let ty = strip_optional(module, ty);
-    let head = match ty {
-        Expr::Subscript(s) => canonical(module, &s.value)?,
-        other => canonical(module, other)?,
-    };
-    if DICT.contains(&head.as_str()) {
+    if untyped_mapping(module, ty, 0) {
         return Some("an untyped `dict`");
     }
+    let head = canonical(module, ty)?;
     if marked_body && ANY.contains(&head.as_str()) {
         return Some("`Any`");
     }
     None
+}
+
+/// A mapping whose values nothing validates: bare `dict`/`Dict`/`Mapping`, or one whose value
+/// type is `Any`, `object` or itself such a mapping (`dict[str, Any]`, `Dict[str, dict]`).
+/// `dict[int, float]`, `dict[str, Item]`, `Mapping[str, Model]` are validated per value.
+fn untyped_mapping(module: &PythonModule<'_>, ty: &Expr, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let is_mapping = |head: &str| DICT.contains(&head) || MAPPING.contains(&head);
+    match ty {
+        Expr::Subscript(s) => {
+            if !canonical(module, &s.value).is_some_and(|h| is_mapping(&h)) {
+                return false;
+            }
+            let Expr::Tuple(t) = s.slice.as_ref() else {
+                return false;
+            };
+            let Some(value) = t.elts.get(1) else {
+                return false;
+            };
+            let value = strip_optional(module, value);
+            untyped_mapping(module, value, depth + 1)
+                || canonical(module, value)
+                    .is_some_and(|v| ANY.contains(&v.as_str()) || v == "object")
+        }
+        other => canonical(module, other).is_some_and(|h| is_mapping(&h)),
+    }
 }
 
 /// `Optional[X]`, `Union[X, None]`, `X | None` -> X (when one non-None member remains).

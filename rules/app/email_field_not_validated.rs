@@ -1,6 +1,11 @@
 //! API007: a Pydantic model field for an e-mail address typed `str` instead of `EmailStr`.
+//!
+//! Not judged where the address is not one to send mail to or store: a login form (by name or
+//! by its routes), a forgot/reset-password lookup (an unknown address just finds no account),
+//! a read model nested in a request, a preview value.
 
-use super::{is_login_form, is_request_model};
+use super::is_request_model;
+use super::weak_password_field::{is_login_model, not_chosen_here, routes_of};
 use crate::python::pydantic::{fields, kind_of_class, str_field, validated_fields, ModelKind};
 use crate::python::PythonModule;
 use crate::registry::Ctx;
@@ -25,7 +30,9 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
             let kind = kind_of_class(self.module.index, self.module.summary, class);
             if kind == Some(ModelKind::Model)
                 && is_request_model(self.module, &class.name)
-                && !is_login_form(&class.name)
+                && !is_login_model(self.module, class)
+                && !not_chosen_here(self.module, class)
+                && !is_lookup(self.module, class)
             {
                 let validated = validated_fields(self.module.summary, class);
                 for field in fields(class) {
@@ -62,4 +69,15 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     for stmt in &module.ast.body {
         finder.visit_stmt(stmt);
     }
+}
+
+/// Route and class words of an account lookup by address: forgot/reset password, resend a
+/// verification mail.
+const LOOKUP: &[&str] = &["forgot", "reset", "recover", "recovery", "resend", "lookup"];
+
+fn is_lookup(module: &PythonModule<'_>, class: &ruff_python_ast::StmtClassDef) -> bool {
+    let lower = class.name.id.to_ascii_lowercase();
+    let routes = routes_of(module, class);
+    LOOKUP.iter().any(|w| lower.contains(w))
+        || (!routes.is_empty() && routes.iter().all(|r| r.says(LOOKUP)))
 }

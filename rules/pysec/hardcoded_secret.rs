@@ -144,6 +144,48 @@ impl SecretVisitor<'_, '_, '_> {
         }
     }
 
+    /// `os.getenv("SECRET_KEY", "…")`, `os.environ.get(…, "…")`, `config("SECRET_KEY",
+    /// default="…")` (starlette, decouple), `env.str("SECRET_KEY", default="…")`: the literal
+    /// default is the secret whenever the variable is unset.
+    fn env_default(&mut self, call: &ruff_python_ast::ExprCall) {
+        let Some(name) = call
+            .arguments
+            .find_positional(0)
+            .and_then(crate::python::string_value)
+        else {
+            return;
+        };
+        let func = crate::python::dotted(&call.func).unwrap_or_default();
+        let last = func.rsplit('.').next().unwrap_or(&func);
+        let env_lookup = match last {
+            "getenv" | "config" => true,
+            "get" | "setdefault" => {
+                func.ends_with("environ.get") || func.ends_with("environ.setdefault")
+            }
+            "str" => func.starts_with("env."),
+            _ => false,
+        };
+        // The variable's name is spelled as one (`SECRET_KEY`), not a dict key of any kind.
+        let env_name = name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if !env_lookup || !env_name {
+            return;
+        }
+        let default = call
+            .arguments
+            .find_keyword("default")
+            .map(|k| &k.value)
+            .or_else(|| {
+                (last != "config" && last != "str")
+                    .then(|| call.arguments.find_positional(1))
+                    .flatten()
+            });
+        if let Some(default) = default {
+            self.named_value(&name, default);
+        }
+    }
+
     fn target(&mut self, target: &Expr, value: &Expr) {
         match target {
             Expr::Name(n) => self.named_value(n.id.as_str(), value),
@@ -178,6 +220,21 @@ impl<'a> Visitor<'a> for SecretVisitor<'_, '_, '_> {
                     }
                 }
             }
+            // An enum's members are labels (`onepassword = "1password"`, `TOKEN = "token"`):
+            // the set of values a field takes, never a credential.
+            Stmt::ClassDef(c)
+                if c.bases().iter().any(|b| {
+                    self.module
+                        .summary
+                        .qualify_expr(b)
+                        .is_some_and(|q| super::origin::is_enum(self.module.index, &q, 0))
+                }) =>
+            {
+                self.example += 1;
+                walk_stmt(self, stmt);
+                self.example -= 1;
+                return;
+            }
             Stmt::Expr(e) if matches!(e.value.as_ref(), Expr::StringLiteral(_)) => {
                 self.docstring = true;
                 walk_stmt(self, stmt);
@@ -207,6 +264,7 @@ impl<'a> Visitor<'a> for SecretVisitor<'_, '_, '_> {
                 }
             }
             Expr::Call(call) => {
+                self.env_default(call);
                 self.visit_expr(&call.func);
                 for a in &call.arguments.args {
                     self.visit_expr(a);
@@ -329,11 +387,19 @@ pub fn is_python_secret_name(name: &str) -> bool {
         return false;
     }
     let snake = snake(name).replace('-', "_");
-    if !is_secret_name(&snake) {
-        return false;
-    }
     let upper = snake.to_ascii_uppercase();
     let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
+    // `POSTGRES_PWD`, `DB_PASS`: the short spellings, as whole words only (`BYPASS` is not).
+    let short = parts.iter().any(|p| matches!(*p, "PWD" | "PASS"))
+        && !parts.iter().any(|p| {
+            matches!(
+                *p,
+                "USE" | "ENABLE" | "DISABLE" | "REQUIRE" | "ALLOW" | "SKIP" | "FIRST" | "SECOND"
+            )
+        });
+    if !is_secret_name(&snake) && !short {
+        return false;
+    }
     !parts.iter().any(|p| DERIVED_WORDS.contains(p))
         && !parts
             .last()
@@ -344,7 +410,7 @@ pub fn is_python_secret_name(name: &str) -> bool {
 /// a field name or a message.
 fn is_plausible_secret(name: &str, value: &str) -> bool {
     let v = value.trim();
-    if v.chars().count() < 4 || v.chars().any(char::is_whitespace) {
+    if v.chars().count() < 4 || (v.chars().any(char::is_whitespace) && !is_secret_phrase(v)) {
         return false;
     }
     // References: `${VAR}`, `$VAR`, `{{ var }}`, `%(var)s`, `{var}` templates, `<your-key>`.
@@ -434,9 +500,13 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && v.contains('_');
     // A dotted or slashed key path ending in a secret's name (`"audio.tts.openai.api_key"`).
+    // A single word without separators (`"supersecret"`) is a value, unless it is the bare
+    // word itself (`"password"`, `"token"`: a field or dict key name).
+    let bare_word = v.chars().all(|c| c.is_ascii_alphanumeric());
     let names_a_secret = v
         .split(['.', '/', ':'])
-        .any(|segment| !segment.is_empty() && is_python_secret_name(segment));
+        .any(|segment| !segment.is_empty() && is_python_secret_name(segment))
+        && (!bare_word || BARE_SECRET_WORDS.contains(&lower.as_str()));
     if norm(v) == norm(name)
         || env_name
         || names_a_secret
@@ -463,6 +533,65 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
             .iter()
             .any(|ext| lower.ends_with(ext));
     !(path || v.contains("://"))
+}
+
+/// Words that, alone as a value, name a field rather than hold a secret.
+const BARE_SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "secrets",
+    "tokens",
+    "passwords",
+];
+
+/// A passphrase written as a few words (`"super secret jwt secret"`, `"my secret key"`): at
+/// most six plain words, one of which says what it is, and none of the words of a message or a
+/// label (`"Enter your password"`, `"API key is missing"`).
+fn is_secret_phrase(v: &str) -> bool {
+    let words: Vec<String> = v.split_whitespace().map(str::to_ascii_lowercase).collect();
+    const SAYS: &[&str] = &["secret", "password", "key", "token", "jwt", "passphrase"];
+    const MESSAGE: &[&str] = &[
+        "enter",
+        "your",
+        "please",
+        "invalid",
+        "missing",
+        "required",
+        "must",
+        "not",
+        "is",
+        "are",
+        "the",
+        "for",
+        "of",
+        "to",
+        "field",
+        "error",
+        "wrong",
+        "incorrect",
+        "new",
+        "old",
+        "reset",
+        "forgot",
+        "change",
+        "confirm",
+        "show",
+        "hide",
+        "set",
+        "no",
+        "or",
+        "and",
+        "with",
+    ];
+    (2..=6).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && words.iter().any(|w| SAYS.contains(&w.as_str()))
+        && !words.iter().any(|w| MESSAGE.contains(&w.as_str()))
 }
 
 /// A key-shaped dummy: its part after a prefix (`sk-`, `key_`) is a counting or repeated run
@@ -540,7 +669,15 @@ mod tests {
 
     #[test]
     fn values() {
-        for v in ["changethis", "s3cr3t-value", "hunter2!", "$2b$12$abcdefgh"] {
+        for v in [
+            "changethis",
+            "s3cr3t-value",
+            "hunter2!",
+            "$2b$12$abcdefgh",
+            "super secret jwt secret",
+            "supersecret",
+            "MySecret1",
+        ] {
             assert!(is_plausible_secret("password", v), "{v}");
         }
         for v in [
@@ -567,6 +704,11 @@ mod tests {
             "AWSAccessKeyId",
             "no-password-required",
             "[^\\W\\d]\\w*",
+            "Enter your password",
+            "API key is missing",
+            "secret",
+            "token",
+            "new password",
         ] {
             assert!(!is_plausible_secret("password", v), "{v}");
         }

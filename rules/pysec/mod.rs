@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod hardcoded_secret;
 pub mod insecure_cookie;
 pub mod jwt_without_expiry;
+pub mod origin;
 pub mod print_instead_of_logging;
 pub mod sql_string_formatting;
 pub mod tls_verify_disabled;
@@ -15,7 +16,9 @@ pub mod unescaped_html;
 use crate::python::span_of;
 use crate::registry::Check;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ExprCall, InterpolatedStringElement, ModModule, Operator, Stmt};
+use ruff_python_ast::{
+    Expr, ExprCall, InterpolatedStringElement, ModModule, Operator, Parameters, Stmt, StmtClassDef,
+};
 
 /// Every rule of the family, in code order.
 pub static RULES: &[(&str, Check)] = &[
@@ -51,6 +54,11 @@ pub static RULES: &[(&str, Check)] = &[
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     pub body: &'a [Stmt],
+    /// The parameters of the function, `None` at module level: their annotations say what a
+    /// value is (`interval: TimeInterval`, `tz: ZoneInfo`).
+    pub params: Option<&'a Parameters>,
+    /// The class whose method the function is, for `self`.
+    pub class: Option<&'a StmtClassDef>,
 }
 
 /// A value a name gets in a scope: `x = value`, or `x += value` when `augmented`.
@@ -80,6 +88,15 @@ impl<'a> Scope<'a> {
         }
         collector.out.retain(|a| a.at < offset);
         collector.out
+    }
+
+    /// The annotation of parameter `name` of the function, if it has one.
+    pub fn annotation(&self, name: &str) -> Option<&'a Expr> {
+        let params = self.params?;
+        params
+            .iter_non_variadic_params()
+            .find(|p| p.parameter.name.as_str() == name)
+            .and_then(|p| p.parameter.annotation.as_deref())
     }
 
     /// Whether this body defines a (nested) function `name`.
@@ -218,7 +235,12 @@ impl<'a> Visitor<'a> for AssignCollector<'_, 'a> {
 /// the enclosing function; calls in a class body to the module.
 pub fn for_each_call<'a>(ast: &'a ModModule, f: impl FnMut(&'a ExprCall, Scope<'a>)) {
     let mut walker = CallWalker {
-        scopes: vec![Scope { body: &ast.body }],
+        scopes: vec![Scope {
+            body: &ast.body,
+            params: None,
+            class: None,
+        }],
+        classes: Vec::new(),
         f,
     };
     for stmt in &ast.body {
@@ -228,6 +250,9 @@ pub fn for_each_call<'a>(ast: &'a ModModule, f: impl FnMut(&'a ExprCall, Scope<'
 
 struct CallWalker<'a, F> {
     scopes: Vec<Scope<'a>>,
+    /// The class bodies being walked, innermost last, with the depth of `scopes` they started
+    /// at (a function directly in a class body is its method).
+    classes: Vec<(&'a StmtClassDef, usize)>,
     f: F,
 }
 
@@ -238,11 +263,26 @@ impl<'a, F: FnMut(&'a ExprCall, Scope<'a>)> Visitor<'a> for CallWalker<'a, F> {
                 self.visit_decorator(d);
             }
             self.visit_parameters(&func.parameters);
-            self.scopes.push(Scope { body: &func.body });
+            let class = self
+                .classes
+                .last()
+                .filter(|(_, depth)| *depth == self.scopes.len())
+                .map(|(c, _)| *c);
+            self.scopes.push(Scope {
+                body: &func.body,
+                params: Some(&func.parameters),
+                class,
+            });
             for s in &func.body {
                 self.visit_stmt(s);
             }
             self.scopes.pop();
+            return;
+        }
+        if let Stmt::ClassDef(class) = stmt {
+            self.classes.push((class, self.scopes.len()));
+            walk_stmt(self, stmt);
+            self.classes.pop();
             return;
         }
         walk_stmt(self, stmt);

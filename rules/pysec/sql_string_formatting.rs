@@ -220,7 +220,7 @@ fn is_ddl(text: &str) -> bool {
 /// functions with constant arguments, loop variables over `range()`/`enumerate()` indexes or
 /// constant collections, and names assigned only such values before `at`.
 fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, at: usize, depth: u8) -> bool {
-    if is_constant(e) {
+    if is_constant(e) || super::origin::closed_value(module, e, scope) {
         return true;
     }
     let again = |x: &Expr| safe_value(module, x, scope, at, depth + 1);

@@ -56,7 +56,14 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
             // wrong: a plain Environment is judged only in a module that handles HTML.
             // Starlette's Jinja2Templates renders responses, so always.
             let starlette = callee.ends_with("Jinja2Templates");
-            if starlette || handles_html(module) {
+            // Custom variable delimiters (`variable_start_string="<<"`) leave `{{ }}` to the
+            // output: the environment generates source files (a Vue or Jinja scaffold), not
+            // pages filled with request data.
+            let generator = call
+                .arguments
+                .find_keyword("variable_start_string")
+                .is_some();
+            if starlette || (handles_html(module) && !generator) {
                 autoescape_off(call, &short, ctx);
             }
         }

@@ -17,6 +17,8 @@ pub struct PythonIndex {
     pub pydantic: super::pydantic::PydanticVersion,
     /// Classes that reach the API as request data (computed on first use).
     pub(crate) request_models: std::sync::OnceLock<std::collections::HashSet<String>>,
+    /// The routes that take each request model directly (computed on first use).
+    pub(crate) model_routes: OnceLock<HashMap<String, Vec<super::pydantic::ModelRoute>>>,
     /// Computed on first use and shared by every Python file rule (each would otherwise walk
     /// the whole project once per module).
     handlers: OnceLock<Vec<RouteHandler>>,

@@ -8,7 +8,7 @@ use super::summary::{Def, ModuleSummary};
 use super::{span_of, string_value};
 use crate::source::Span;
 use ruff_python_ast::{Expr, Number, Stmt, StmtClassDef};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The Pydantic major version of the project and what says so.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,7 +98,74 @@ impl PydanticVersion {
     }
 }
 
+/// A route that takes a request model as a parameter: its path and handler name, lower case.
+#[derive(Debug, Clone)]
+pub struct ModelRoute {
+    pub path: String,
+    pub function: String,
+    /// The handler checks a password it was given against a stored one
+    /// (`user.verify_password(body.password)`, `check_password`, `authenticate`): the model's
+    /// password re-authenticates, it does not set one.
+    pub verifies_password: bool,
+}
+
+impl ModelRoute {
+    /// Whether the route's path or handler name has one of these words (path segments, or
+    /// `_`/`-` separated parts of a segment or of the name).
+    pub fn says(&self, words: &[&str]) -> bool {
+        let parts = |s: &str| {
+            s.split(['/', '_', '-', '.'])
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let mut all = parts(&self.function);
+        all.extend(parts(&self.path));
+        // `signin` / `sign_in` / `sign-in` alike.
+        all.push(self.function.replace(['_', '-'], ""));
+        all.extend(self.path.split('/').map(|s| s.replace(['_', '-'], "")));
+        all.iter().any(|p| words.contains(&p.as_str()))
+    }
+}
+
 impl PythonIndex {
+    /// The routes (module-level handlers) that take each project class directly as a
+    /// parameter, by the class's canonical name.
+    pub fn model_routes(&self) -> &HashMap<String, Vec<ModelRoute>> {
+        self.model_routes.get_or_init(|| {
+            let mut out: HashMap<String, Vec<ModelRoute>> = HashMap::new();
+            for h in self.route_handlers() {
+                let Some(m) = self.module_of_file(h.file) else {
+                    continue;
+                };
+                let verifies_password = match m.names.get(&h.function) {
+                    Some(Def::Function(f)) => f.calls.iter().any(|c| {
+                        let last = c.rsplit('.').next().unwrap_or(c).to_ascii_lowercase();
+                        (last.contains("password")
+                            && ["verify", "check", "compare", "match", "valid"]
+                                .iter()
+                                .any(|w| last.contains(w)))
+                            || last.starts_with("authenticate")
+                    }),
+                    _ => false,
+                };
+                for t in m.app.function_params.get(&h.function).into_iter().flatten() {
+                    let Target::Name(cm, class, Def::Class { .. }) = self.resolve(t) else {
+                        continue;
+                    };
+                    out.entry(format!("{}.{class}", cm.module))
+                        .or_default()
+                        .push(ModelRoute {
+                            path: h.path.clone().unwrap_or_default().to_ascii_lowercase(),
+                            function: h.function.to_ascii_lowercase(),
+                            verifies_password,
+                        });
+                }
+            }
+            out
+        })
+    }
+
     /// The project classes that reach the API as request data, by canonical name: the types in
     /// route handlers' parameter annotations, and, transitively, the types their fields nest
     /// and the classes they inherit from (where an inherited field is declared).
@@ -306,7 +373,15 @@ pub fn str_field(summary: &ModuleSummary, field: &Field<'_>) -> StrField {
     read_annotation(summary, field.annotation, &mut out, 0);
     if let Some(Expr::Call(call)) = field.value {
         if let Some(callee) = summary.qualify_expr(&call.func) {
-            if callee.ends_with("Field") {
+            // FastAPI's `Query(min_length=8)`/`Body(...)`/`Form(...)` as a model field's
+            // default constrain it like `Field(...)` (they subclass Pydantic's `FieldInfo`).
+            let last = callee.rsplit('.').next().unwrap_or(&callee);
+            if last.ends_with("Field")
+                || matches!(
+                    last,
+                    "Query" | "Body" | "Form" | "Path" | "Header" | "Cookie"
+                )
+            {
                 read_constraints(&call.arguments, &mut out);
             }
         }
