@@ -108,7 +108,14 @@ fn human_output_clips_long_lines() {
         "Dockerfile",
         format!("FROM python:3.12-slim\nRUN {tabs}pip install flask\nUSER app\nCMD [\"python\"]\n"),
     );
-    let out = p.run(&["check", "--fail-on", "info", "--output-format", "human", "Dockerfile"]);
+    let out = p.run(&[
+        "check",
+        "--fail-on",
+        "info",
+        "--output-format",
+        "human",
+        "Dockerfile",
+    ]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let text = out.text();
     // The finding's header keeps its real position; the line is shown clipped around it.
@@ -122,7 +129,14 @@ fn human_output_clips_long_lines() {
         "Dockerfile",
         format!("FROM python:3.12-slim\nRUN {run}\nUSER app\nCMD [\"python\"]\n"),
     );
-    let out = p.run(&["check", "--fail-on", "info", "--output-format", "human", "Dockerfile"]);
+    let out = p.run(&[
+        "check",
+        "--fail-on",
+        "info",
+        "--output-format",
+        "human",
+        "Dockerfile",
+    ]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let text = out.text();
     assert!(text.matches("DKR004").count() >= 2_000, "{}", out.stderr);
