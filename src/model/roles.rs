@@ -205,6 +205,10 @@ pub fn by_path(rel: &Path, kind: FileKind, is_package: &dyn Fn(&Path) -> bool) -
     if let Some(why) = in_folder(MIGRATION_DIRS) {
         return RoleDecision::new(Role::Migration, why);
     }
+    // A project's own migration runner keeps its steps in one module (`core/migrations.py`).
+    if kind == FileKind::Python && matches!(name, "migrations.py" | "migration.py") {
+        return RoleDecision::new(Role::Migration, format!("module name {name}"));
+    }
     if let Some(why) = in_folder(DEV_DIRS) {
         return RoleDecision::new(Role::Dev, why);
     }
@@ -368,6 +372,7 @@ mod tests {
             (".github/actions/setup/action.yml", Action, Role::Service),
             ("alembic/versions/0001_init.py", Python, Role::Migration),
             ("app/migrations/0002.py", Python, Role::Migration),
+            ("app/core/migrations.py", Python, Role::Migration),
             ("vendor/lib/x.py", Python, Role::Vendored),
             ("api/v1_pb2.py", Python, Role::Generated),
             ("docker-compose.dev.yml", Compose, Role::Dev),
