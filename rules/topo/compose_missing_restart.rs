@@ -1,6 +1,6 @@
 //! HA005 (project rule): a long-running compose service with no restart policy.
 
-use super::{compose_projects, one_shot, runs, Runs};
+use super::{compose_projects, one_shots, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
 
@@ -25,12 +25,13 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
         if project.is_development() {
             continue;
         }
+        let one_shots = one_shots(project);
         for service in &project.services {
             if service.restart.is_some()
                 || service.restart_policy.is_some()
                 // A profile makes the service opt-in: a tool run on demand.
                 || !service.profiles.is_empty()
-                || one_shot(project, &service.name)
+                || one_shots.contains(service.name.as_str())
                 || defined_in_override(facts, service.file)
             {
                 continue;
