@@ -1,6 +1,6 @@
 //! API011: a route handler that sends mail or runs a Celery task inside the request.
 
-use super::{all_functions, function_at, own_calls};
+use super::{function_at, functions_by_name, own_calls};
 use crate::python::index::{PythonIndex, Target};
 use crate::python::session::Bindings;
 use crate::python::summary::Def;
@@ -22,7 +22,7 @@ const SHARED_TASK: &[&str] = &[
 ];
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    let functions = all_functions(module.ast);
+    let functions = functions_by_name(module.ast);
     for handler in module.index.handlers_in(module.summary.file) {
         let Some(f) = function_at(&functions, &handler.span) else {
             continue;

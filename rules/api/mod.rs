@@ -12,6 +12,7 @@ use crate::registry::Check;
 use crate::source::Span;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ModModule, Stmt, StmtFunctionDef};
+use std::collections::HashMap;
 
 /// Every rule of the family, in code order.
 pub static RULES: &[(&str, Check)] = &[
@@ -55,15 +56,22 @@ pub fn all_functions(ast: &ModModule) -> Vec<&StmtFunctionDef> {
     c.0
 }
 
+/// Every function definition of a module by the span of its name, the key route handlers
+/// carry: a lookup per handler, not a scan (50k routes in one file took seconds).
+pub fn functions_by_name(ast: &ModModule) -> HashMap<Span, &StmtFunctionDef> {
+    let mut map = HashMap::new();
+    for f in all_functions(ast) {
+        map.entry(span_of(&f.name)).or_insert(f);
+    }
+    map
+}
+
 /// The function definition whose name has this span (a route handler's span).
 pub fn function_at<'a>(
-    functions: &[&'a StmtFunctionDef],
+    functions: &HashMap<Span, &'a StmtFunctionDef>,
     span: &Span,
 ) -> Option<&'a StmtFunctionDef> {
-    functions
-        .iter()
-        .copied()
-        .find(|f| span_of(&f.name) == *span)
+    functions.get(span).copied()
 }
 
 /// A call a function makes when it runs, and whether it is awaited right away.

@@ -1,6 +1,6 @@
 //! API003: a route handler that builds its own database session.
 
-use super::{all_functions, function_at, own_calls};
+use super::{function_at, functions_by_name, own_calls};
 use crate::python::session::{self, Bindings, Bound};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextRange};
 pub const META: &str = include_str!("session_without_dependency.toml");
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    let functions = all_functions(module.ast);
+    let functions = functions_by_name(module.ast);
     for handler in module.index.handlers_in(module.summary.file) {
         // A WebSocket handler lives as long as its connection; a dependency's session would
         // stay checked out that whole time, so opening short sessions inside is the right

@@ -1,6 +1,6 @@
 //! API008: a route that takes its request body untyped (`dict`, `Any`, `request.json()`).
 
-use super::{all_functions, function_at, own_calls};
+use super::{function_at, functions_by_name, own_calls};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::{Expr, ParameterWithDefault};
@@ -38,7 +38,7 @@ const VALIDATORS: &[&str] = &[
 ];
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    let functions = all_functions(module.ast);
+    let functions = functions_by_name(module.ast);
     for handler in module.index.handlers_in(module.summary.file) {
         if handler.method == "websocket" {
             continue;

@@ -76,6 +76,8 @@ pub fn deploy_reason(
     let runs_tests = scripts
         .iter()
         .any(|s| s.shell.commands.iter().any(|c| is_test_command(&argv(c))));
+    // Whether a script of the job exports DOCKER_HOST: looked up once, not per `compose up`.
+    let mut exported: Option<bool> = None;
     for script in &scripts {
         let ScriptOrigin::RunStep { step, .. } = script.origin else {
             continue;
@@ -101,7 +103,9 @@ pub fn deploy_reason(
                     .any(|(n, _)| n == "DOCKER_HOST" || n == "DOCKER_CONTEXT");
                 let remote = assigned
                     || targets_other_host(&words)
-                    || sets_docker_host(workflow, job, step, &scripts);
+                    || sets_docker_host(workflow, job, step, || {
+                        *exported.get_or_insert_with(|| exports_docker_host(&scripts))
+                    });
                 // On GitHub's runner, compose up starts services for the job itself; on the
                 // project's own machine it is the release, unless the job is a test run.
                 let own_machine = !job.is_github_hosted() && !runs_tests && !is_test_run(&words);
@@ -372,11 +376,16 @@ fn sets_docker_host(
     workflow: &Workflow<'_>,
     job: &Job<'_>,
     step: usize,
-    scripts: &[&Script],
+    exported: impl FnOnce() -> bool,
 ) -> bool {
     let in_env = |env| env_sets(env, "DOCKER_HOST") || env_sets(env, "DOCKER_CONTEXT");
     let step_env = job.steps.get(step).and_then(|s| s.env);
-    let exported = scripts.iter().any(|s| {
+    in_env(step_env) || in_env(job.node.get("env")) || in_env(workflow_env(workflow)) || exported()
+}
+
+/// A script of the job that exports DOCKER_HOST or switches the docker context.
+fn exports_docker_host(scripts: &[&Script]) -> bool {
+    scripts.iter().any(|s| {
         s.shell.commands.iter().any(|c| {
             let words = argv(c);
             (program(&words) == "export"
@@ -385,8 +394,7 @@ fn sets_docker_host(
                     .any(|w| w.starts_with("DOCKER_HOST=") || w.starts_with("DOCKER_CONTEXT=")))
                 || (program(&words) == "docker" && words.get(1..3) == Some(&["context", "use"][..]))
         })
-    });
-    in_env(step_env) || in_env(job.node.get("env")) || in_env(workflow_env(workflow)) || exported
+    })
 }
 
 /// `ssh host 'cd /srv && docker compose up -d'`: a remote command that releases.

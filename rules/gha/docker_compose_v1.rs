@@ -11,17 +11,40 @@ use crate::model::workflow::Workflow;
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;
 use crate::registry::Ctx;
+use std::collections::HashMap;
 
 pub const META: &str = include_str!("docker_compose_v1.toml");
 
 pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
+    // The scripts of each job, and what each job provides, computed once: a job of 10,000
+    // steps was walked whole for each of its scripts.
+    let mut by_job: HashMap<usize, Vec<&Script>> = HashMap::new();
     for script in file.scripts {
+        if let ScriptOrigin::RunStep { job, .. } = script.origin {
+            by_job.entry(job).or_default().push(script);
+        }
+    }
+    let mut providers: HashMap<usize, Provider> = HashMap::new();
+    for script in file.scripts {
+        let uses_v1 = script
+            .shell
+            .commands
+            .iter()
+            .any(|cmd| program(&argv(cmd)) == "docker-compose");
         // A script that asks whether `docker-compose` exists (`command -v docker-compose`)
         // chooses between v1 and v2 itself.
-        if probes_for_v1(script) {
+        if !uses_v1 || probes_for_v1(script) {
             continue;
         }
-        let provider = job_provides_compose(file, script);
+        let provider = match (file.workflow, script.origin) {
+            (Some(workflow), ScriptOrigin::RunStep { job, .. }) => {
+                *providers.entry(job).or_insert_with(|| {
+                    let scripts = by_job.get(&job).map(Vec::as_slice).unwrap_or_default();
+                    job_provides_compose(workflow, job, scripts)
+                })
+            }
+            _ => Provider::None,
+        };
         if provider == Provider::Standalone {
             continue;
         }
@@ -84,11 +107,8 @@ enum Provider {
     PackageV1,
 }
 
-/// Whether the job installs a `docker-compose` itself.
-fn job_provides_compose(file: &ScriptsFile<'_>, script: &Script) -> Provider {
-    let (Some(workflow), ScriptOrigin::RunStep { job, .. }) = (file.workflow, script.origin) else {
-        return Provider::None;
-    };
+/// Whether the job installs a `docker-compose` itself; `job_scripts` are its `run:` scripts.
+fn job_provides_compose(workflow: &Workflow<'_>, job: usize, job_scripts: &[&Script]) -> Provider {
     let by_action = workflow_job_actions(workflow, job).any(|a| {
         let words = super::words_of(a.split('@').next().unwrap_or(a));
         words.iter().any(|w| w == "compose") && words.iter().any(|w| w == "setup" || w == "install")
@@ -97,11 +117,7 @@ fn job_provides_compose(file: &ScriptsFile<'_>, script: &Script) -> Provider {
         return Provider::Standalone;
     }
     let (mut v1, mut standalone) = (false, false);
-    let job_scripts = file
-        .scripts
-        .iter()
-        .filter(|s| matches!(s.origin, ScriptOrigin::RunStep { job: j, .. } if j == job));
-    for cmd in job_scripts.flat_map(|s| s.shell.commands.iter()) {
+    for cmd in job_scripts.iter().flat_map(|s| s.shell.commands.iter()) {
         let words = argv(cmd);
         let prog = program(&words);
         if prog == "docker-compose" || matches!(prog, "echo" | "printf") {

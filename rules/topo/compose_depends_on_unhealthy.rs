@@ -11,6 +11,11 @@ pub const META: &str = include_str!("compose_depends_on_unhealthy.toml");
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let mut seen = Seen::default();
     for project in judged(compose_projects(facts)) {
+        // Services by name, once per project: a lookup per dependency, not a scan.
+        let mut by_name = std::collections::HashMap::new();
+        for s in &project.services {
+            by_name.entry(s.name.as_str()).or_insert(s);
+        }
         for service in &project.services {
             for dep in &service.depends_on {
                 // `service_completed_successfully` waits for a one-shot job on purpose.
@@ -20,7 +25,7 @@ pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
                 ) {
                     continue;
                 }
-                let Some(target) = project.service(&dep.service) else {
+                let Some(&target) = by_name.get(dep.service.as_str()) else {
                     continue;
                 };
                 if !has_healthcheck(target, facts)

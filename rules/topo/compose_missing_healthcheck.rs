@@ -2,26 +2,39 @@
 //! healthcheck.
 
 use super::stacks::{in_dev_file, judged, Seen};
-use super::{compose_projects, has_healthcheck, one_shot, runs, Runs};
+use super::{compose_projects, has_healthcheck, one_shots, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
+use std::collections::HashMap;
 
 pub const META: &str = include_str!("compose_missing_healthcheck.toml");
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let mut seen = Seen::default();
     for project in judged(compose_projects(facts)) {
+        let one_shots = one_shots(project);
+        // Who depends on each service, in file order, built once per project.
+        let mut dependants_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for s in &project.services {
+            let mut named: Vec<&str> = s.depends_on.iter().map(|d| d.service.as_str()).collect();
+            named.sort_unstable();
+            named.dedup();
+            for target in named {
+                dependants_of
+                    .entry(target)
+                    .or_default()
+                    .push(s.name.as_str());
+            }
+        }
         for service in &project.services {
-            if has_healthcheck(service, facts) || one_shot(project, &service.name) {
+            if has_healthcheck(service, facts) || one_shots.contains(service.name.as_str()) {
                 continue;
             }
             let kind = runs(service, facts);
-            let dependants: Vec<&str> = project
-                .services
-                .iter()
-                .filter(|s| s.depends_on.iter().any(|d| d.service == service.name))
-                .map(|s| s.name.as_str())
-                .collect();
+            let dependants = dependants_of
+                .get(service.name.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let why = match kind {
                 Runs::Postgres | Runs::PostgresHa | Runs::Redis | Runs::App => {
                     format!("runs {}", kind.label())

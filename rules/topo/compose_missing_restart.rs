@@ -1,7 +1,7 @@
 //! HA005 (project rule): a long-running compose service with no restart policy.
 
 use super::stacks::{in_dev_file, judged, production_message, soften, Seen};
-use super::{compose_projects, one_shot, runs, Runs};
+use super::{compose_projects, one_shots, runs, Runs};
 use crate::facts::ProjectFacts;
 use crate::registry::Ctx;
 
@@ -13,12 +13,13 @@ const ONE_SHOT_PROGRAMS: &[&str] = &["alembic", "pytest", "tox", "true", "echo"]
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
     let mut seen = Seen::default();
     for project in judged(compose_projects(facts)) {
+        let one_shots = one_shots(project);
         for service in &project.services {
             if service.restart.is_some()
                 || service.restart_policy.is_some()
                 // A profile makes the service opt-in: a tool run on demand.
                 || !service.profiles.is_empty()
-                || one_shot(project, &service.name)
+                || one_shots.contains(service.name.as_str())
                 // A service that only a development file (an override) defines is part of
                 // the local-development layer.
                 || in_dev_file(facts, service.file)

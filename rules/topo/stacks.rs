@@ -5,7 +5,7 @@
 //! settings (`restart:`, `deploy:`, limits, images pulled from a private registry) mark it as
 //! production, and otherwise it stays unknown.
 
-use super::{image_repository, one_shot, runs, Runs};
+use super::{image_repository, one_shots, runs, Runs};
 use crate::diagnostic::Severity;
 use crate::facts::ProjectFacts;
 use crate::model::compose::{has_interpolation, is_dev_file, ComposeProject, Service, Stage};
@@ -169,11 +169,12 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         return;
     }
     // Opt-in services (`profiles:`) and one-shot jobs do not change what the stack is.
+    let jobs = one_shots(project);
     let long_running: Vec<(&Service, Runs)> = project
         .services
         .iter()
         .filter(|s| {
-            s.profiles.is_empty() && !one_shot(project, &s.name) && !super::runs_client_only(s)
+            s.profiles.is_empty() && !jobs.contains(s.name.as_str()) && !super::runs_client_only(s)
         })
         .map(|s| (s, runs(s, facts)))
         .collect();

@@ -972,11 +972,16 @@ fn included<'f>(members: &[&'f ComposeFile], files: &'f [ComposeFile]) -> Vec<&'
 
 fn merge_files(files: &[&ComposeFile]) -> Vec<Service> {
     let mut services: Vec<Service> = Vec::new();
+    // Position of each name in `services`: a lookup per service, not a scan.
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in files {
         for s in &f.services {
-            match services.iter_mut().find(|e| e.name == s.name) {
-                Some(existing) => *existing = merge(existing, s),
-                None => services.push(s.clone()),
+            match at.get(s.name.as_str()) {
+                Some(&i) => services[i] = merge(&services[i], s),
+                None => {
+                    at.insert(s.name.as_str(), services.len());
+                    services.push(s.clone());
+                }
             }
         }
     }

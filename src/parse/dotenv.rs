@@ -60,8 +60,11 @@ pub fn parse(text: &str) -> Result<Vec<DotenvEntry>, DotenvError> {
                 // Quoted values may span lines (double quotes in python-dotenv and docker compose).
                 let mut collected = raw_value[1..].to_string();
                 let mut consumed = raw_value.len();
+                // Only the text added since the last look is searched: an unterminated quote
+                // followed by many lines was searched from its start after every line.
+                let mut searched = 0;
                 loop {
-                    if let Some(end) = collected.find(q) {
+                    if let Some(end) = collected[searched..].find(q).map(|at| searched + at) {
                         let value = collected[..end].to_string();
                         break (value, consumed - (collected.len() - end) + 1);
                     }
@@ -72,6 +75,7 @@ pub fn parse(text: &str) -> Result<Vec<DotenvEntry>, DotenvError> {
                         });
                     };
                     offset += next.len();
+                    searched = collected.len();
                     collected.push('\n');
                     collected.push_str(next.trim_end_matches(['\n', '\r']));
                     consumed += 1 + next.trim_end_matches(['\n', '\r']).len();
