@@ -206,7 +206,7 @@ pub fn sniff_yaml(text: &str, by_name: Option<FileKind>) -> Option<FileKind> {
 
 /// Top-level sections of a Patroni configuration (Patroni documentation, "YAML Configuration
 /// Settings").
-const PATRONI_SECTIONS: &[&str] = &[
+pub const PATRONI_SECTIONS: &[&str] = &[
     "scope",
     "restapi",
     "bootstrap",

@@ -402,19 +402,9 @@ pub fn is_patroni_config(doc: &Yaml) -> bool {
     }
     // Discovery has read the file's keys (`crate::kind::sniff_yaml`); here a document of a
     // multi-document file, or one named on the command line, is checked the same way.
-    [
-        "scope",
-        "restapi",
-        "bootstrap",
-        "postgresql",
-        "etcd",
-        "etcd3",
-        "consul",
-        "zookeeper",
-        "raft",
-    ]
-    .iter()
-    .any(|k| doc.get(k).is_some())
+    crate::kind::PATRONI_SECTIONS
+        .iter()
+        .any(|k| doc.get(k).is_some())
         && doc.get("services").is_none()
 }
 
