@@ -196,9 +196,30 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         );
         return;
     }
+    if let Some(name) = runs_dev_server(&long_running) {
+        project.stage = Stage::Development(format!(
+            "service `{name}` runs a development server (auto-reload or debug mode)"
+        ));
+        return;
+    }
     if let Some(setting) = production_setting(project, facts) {
         project.stage = Stage::Production(format!("it carries {setting}"));
     }
+}
+
+/// A service started with auto-reload or a debug server (`uvicorn --reload`, `fastapi dev`,
+/// `flask run --debug`): the stack is where someone edits code, not what is deployed.
+fn runs_dev_server<'s>(services: &[(&'s Service, Runs)]) -> Option<&'s str> {
+    services.iter().find_map(|(s, _)| {
+        let words: Vec<&str> = [&s.command, &s.entrypoint]
+            .into_iter()
+            .flatten()
+            .flat_map(|c| c.value.iter().flat_map(|w| w.text.split_whitespace()))
+            .collect();
+        let reload = words.iter().any(|w| *w == "--reload" || *w == "--debug");
+        let fastapi_dev = words.windows(2).any(|w| w == ["fastapi", "dev"]);
+        (reload || fastapi_dev).then_some(s.name.as_str())
+    })
 }
 
 /// The stacks topology rules judge: production ones first, then those nothing marks (whose
