@@ -208,6 +208,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             project_settings.push(Some(own));
         }
     }
+    // The real path of each entry of `report.files`, for de-duplication.
+    let mut file_paths: Vec<PathBuf> = Vec::new();
     let mut report = Report {
         notes: discovery.notes,
         ..Report::default()
@@ -215,7 +217,13 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
     let registry = Registry::get();
 
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(request.jobs.unwrap_or(0))
+        // More threads than processors gains nothing; `--jobs 20000` drove the load to 869.
+        .num_threads(
+            request
+                .jobs
+                .unwrap_or(0)
+                .min(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)),
+        )
         // rayon's 2 MiB default is less than a parse and a rule walk of a legitimately deep tree
         // need in a debug build; the memory is reserved, not committed, until it is touched.
         .stack_size(WORKER_STACK)
@@ -338,6 +346,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         let mut suppressions = Vec::with_capacity(results.len());
         let mut diagnostics = Vec::new();
         for ((file, result), role) in project.files.iter().zip(results).zip(&roles) {
+            file_paths.push(file.path.clone());
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
@@ -389,6 +398,9 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     start.column,
                     code,
                     d.message.clone(),
+                    // Two names that display alike (`x\xff/` and `x\xfe/` both show `x\u{fffd}/`)
+                    // are still two files: the lossless path tells them apart.
+                    file_paths.get(d.file).cloned().unwrap_or_default(),
                 ),
                 d,
             )

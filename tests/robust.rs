@@ -433,3 +433,127 @@ fn many_routes_and_services_are_linear() {
     assert_eq!(count(&out, "HA003"), 10_000, "{}", out.stderr);
     assert_eq!(count(&out, "API008"), 10_000, "{}", out.stderr);
 }
+
+// 10. A symlink named on the command line was followed outside the repository: a line of the
+// outside file in a parse error, a finding about an outside `.env`, an outside folder walked.
+#[cfg(unix)]
+#[test]
+fn named_links_leading_outside_the_root_are_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("dir")).expect("outside");
+    std::fs::write(outside.join("secret"), "root:x:0:0:SECRET-LINE\n").expect("secret");
+    std::fs::write(outside.join(".env"), "PASSWORD=hunter2-SECRET\n").expect(".env");
+    std::fs::write(outside.join("dir/Dockerfile"), "FROM python\n").expect("Dockerfile");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect(".git");
+    std::fs::write(repo.join("prodlint.toml"), "").expect("config");
+    std::fs::write(repo.join("real.Dockerfile"), "FROM python\n").expect("inside");
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(target, repo.join(name)).expect("symlink");
+    };
+    link("../outside/secret", "Dockerfile");
+    link("../outside/.env", ".env");
+    link("../outside/dir", "linked");
+    link("real.Dockerfile", "inside.Dockerfile");
+    let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+        .current_dir(&repo)
+        .args(["check", "--output-format", "json"])
+        .args(["Dockerfile", ".env", "linked", "inside.Dockerfile"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("SECRET"), "{stdout}");
+    for name in ["Dockerfile", ".env", "linked"] {
+        assert!(
+            stderr.contains(&format!(
+                "skipped {name}: it leads outside the project root"
+            )),
+            "{name}: {stderr}"
+        );
+    }
+    // Only the link that stays inside is linted.
+    let findings: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let paths: std::collections::BTreeSet<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths.into_iter().collect::<Vec<_>>(),
+        vec!["inside.Dockerfile"],
+        "{stdout}"
+    );
+}
+
+/// Lints `paths` (and stdin) through the library, from the current directory.
+fn lint_lib(
+    paths: Vec<PathBuf>,
+    stdin: Option<(PathBuf, String)>,
+    jobs: Option<usize>,
+) -> prodlint::engine::Report {
+    use prodlint::settings::{Overrides, Settings};
+    let settings = Settings::load(None, &paths[0], &Overrides::default()).expect("settings");
+    let request = prodlint::engine::LintRequest {
+        paths,
+        stdin,
+        jobs,
+        root: None,
+        per_project_config: None,
+    };
+    prodlint::engine::lint(&request, &settings).expect("lint")
+}
+
+// 12. A file outside any marked project made its folder the root and walked everything below
+// (`--stdin-filename /usr/Dockerfile -`: 14k folders; from `/`, the whole filesystem).
+#[test]
+fn unmarked_folder_is_not_walked_below() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("loose");
+    std::fs::create_dir_all(folder.join("sub/deep")).expect("folders");
+    std::fs::write(folder.join("sub/deep/Dockerfile"), "FROM python\n").expect("deep");
+    std::fs::write(folder.join("compose.yaml"), "services: {}\n").expect("beside");
+    let named = folder.join("Dockerfile");
+    let report = lint_lib(
+        vec![named.clone()],
+        Some((named, "FROM python:3.12-slim\nUSER app\n".to_string())),
+        Some(1),
+    );
+    let shown: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
+    assert!(
+        shown.iter().any(|s| s.ends_with("loose/compose.yaml")),
+        "{shown:?}"
+    );
+    assert!(!shown.iter().any(|s| s.contains("sub/")), "{shown:?}");
+}
+
+// 13. De-duplication keyed on the displayed path: `x\xff/Dockerfile` and `x\xfe/Dockerfile` both
+// show as `x\u{fffd}/Dockerfile`, and one finding vanished.
+#[cfg(target_os = "linux")]
+#[test]
+fn names_that_display_alike_keep_their_findings() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = Project::new();
+    for name in [&b"x\xff"[..], &b"x\xfe"[..]] {
+        let folder = p.root().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir(&folder).expect("folder");
+        std::fs::write(folder.join("Dockerfile"), "FROM python\n").expect("Dockerfile");
+    }
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    assert_eq!(count(&out, "DKR002"), 2, "{}", out.text());
+}
+
+// 14. `--jobs` was unbounded: `--jobs 20000` started 20,000 threads. It is capped at the number
+// of processors, and the output does not depend on it.
+#[test]
+fn jobs_are_capped() {
+    let p = Project::new();
+    p.write("Dockerfile", "FROM python\n");
+    let one = p.run(&["check", "--output-format", "json", "--jobs", "1", "."]);
+    let many = p.run(&["check", "--output-format", "json", "--jobs", "100000", "."]);
+    assert_eq!(one.stdout, many.stdout);
+    assert_eq!(count(&many, "DKR002"), 1);
+}
