@@ -29,7 +29,8 @@ pub struct LintRequest {
     /// Files or folders; must exist (except the stdin file).
     pub paths: Vec<PathBuf>,
     /// `--stdin-filename PATH -`: lint this text as if it were PATH.
-    pub stdin: Option<(PathBuf, String)>,
+    /// The bytes as read: decoded, size-checked and reported like a file's.
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
     /// Worker threads; `None` lets rayon decide.
     pub jobs: Option<usize>,
     /// Project root to use instead of searching upwards for `.git`/`prodlint.toml` (tests).
@@ -170,20 +171,15 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .map_err(|e| LintError(format!("{}: {e}", path.display())))?,
         );
         let is_stdin_target = request.stdin.as_ref().is_some_and(|(p, _)| p == path);
-        if !is_stdin_target && std::fs::symlink_metadata(&abs).is_err() {
-            return Err(LintError(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
+        check_input(path, &abs, is_stdin_target)?;
         inputs.push(abs);
     }
     let stdin_path = request
         .stdin
         .as_ref()
         .map(|(path, _)| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.clone())));
-    let stdin: Option<(&Path, &str)> = match (&stdin_path, &request.stdin) {
-        (Some(path), Some((_, text))) => Some((path.as_path(), text.as_str())),
+    let stdin: Option<(&Path, &[u8])> = match (&stdin_path, &request.stdin) {
+        (Some(path), Some((_, bytes))) => Some((path.as_path(), bytes.as_slice())),
         _ => None,
     };
 
@@ -647,7 +643,7 @@ const BINARY_PROBE: usize = 8000;
 fn process_file(
     id: FileId,
     file: &DiscoveredFile,
-    stdin: Option<&str>,
+    stdin: Option<&[u8]>,
     settings: &Settings,
     shown: &str,
     module: Option<&(String, bool)>,
@@ -676,10 +672,22 @@ fn process_file(
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
     }
-    let bytes = match stdin {
-        Some(text) => text.as_bytes().to_vec(),
+    let read;
+    let bytes: &[u8] = match stdin {
+        // The same limit as for a file, so stdin and file mode agree.
+        Some(bytes) if bytes.len() as u64 > settings.max_file_size => {
+            result.note = Some(format!(
+                "skipped {shown}: more than the {}-byte limit (max-file-size) on stdin",
+                settings.max_file_size
+            ));
+            return result;
+        }
+        Some(bytes) => bytes,
         None => match read_limited(&file.path, shown, settings.max_file_size) {
-            Ok(bytes) => bytes,
+            Ok(bytes) => {
+                read = bytes;
+                &read
+            }
             Err(ReadFailure::Skip(note)) => {
                 result.note = file.requested.then_some(note);
                 return result;
@@ -711,7 +719,7 @@ fn process_file(
             .then(|| format!("skipped {shown}: binary file"));
         return result;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let registry = Registry::get();
     let sup002 = registry.index_of_code("SUP002");
     let text = match std::str::from_utf8(bytes) {
@@ -1108,6 +1116,34 @@ enum ReadFailure {
     Skip(String),
     /// The file could not be read.
     Io(std::io::Error),
+}
+
+/// A named path must exist (except the stdin file, which must not be a folder), and a named
+/// folder must be listable: a folder that cannot be read fails the run as a missing path does,
+/// since nothing under it was linted. The error says why (permission denied is not "no such
+/// file").
+fn check_input(path: &Path, abs: &Path, is_stdin_target: bool) -> Result<(), LintError> {
+    let shown = path.display();
+    let meta = match std::fs::symlink_metadata(abs) {
+        Ok(meta) => meta,
+        Err(_) if is_stdin_target => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LintError(format!("{shown}: no such file or directory")))
+        }
+        Err(e) => return Err(LintError(format!("{shown}: {e}"))),
+    };
+    let is_dir = meta.is_dir() || (meta.is_symlink() && abs.is_dir());
+    if is_stdin_target && is_dir {
+        return Err(LintError(format!(
+            "--stdin-filename {shown} names a folder; give the path the text would have"
+        )));
+    }
+    if is_dir {
+        if let Err(e) = std::fs::read_dir(abs) {
+            return Err(LintError(format!("{shown}: cannot read the folder: {e}")));
+        }
+    }
+    Ok(())
 }
 
 /// A SUP002 for the first script the shell parser gave up on (its time budget ran out).

@@ -492,7 +492,7 @@ fn named_links_leading_outside_the_root_are_skipped() {
 /// Lints `paths` (and stdin) through the library, from the current directory.
 fn lint_lib(
     paths: Vec<PathBuf>,
-    stdin: Option<(PathBuf, String)>,
+    stdin: Option<(PathBuf, Vec<u8>)>,
     jobs: Option<usize>,
 ) -> prodlint::engine::Report {
     use prodlint::settings::{Overrides, Settings};
@@ -519,7 +519,7 @@ fn unmarked_folder_is_not_walked_below() {
     let named = folder.join("Dockerfile");
     let report = lint_lib(
         vec![named.clone()],
-        Some((named, "FROM python:3.12-slim\nUSER app\n".to_string())),
+        Some((named, b"FROM python:3.12-slim\nUSER app\n".to_vec())),
         Some(1),
     );
     let shown: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
@@ -556,4 +556,131 @@ fn jobs_are_capped() {
     let many = p.run(&["check", "--output-format", "json", "--jobs", "100000", "."]);
     assert_eq!(one.stdout, many.stdout);
     assert_eq!(count(&many, "DKR002"), 1);
+}
+
+// 15. Invalid UTF-8 from stdin was linted lossily while the same bytes in a file gave SUP002,
+// and `max-file-size` did not apply to stdin.
+#[test]
+fn stdin_and_file_agree() {
+    let p = Project::new();
+    let bytes = b"FROM python:3.12-slim\nLABEL author=\"Jos\xe9\"\nUSER app\n".to_vec();
+    p.write("Dockerfile", &bytes);
+    let file = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    let stdin = p.run_with_stdin(
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            "Dockerfile",
+            "-",
+        ],
+        Some(bytes),
+    );
+    assert_eq!(
+        file.findings(),
+        vec![("Dockerfile".to_string(), 2, "SUP002".to_string())]
+    );
+    assert_eq!(file.stdout, stdin.stdout);
+
+    p.write("prodlint.toml", "max-file-size = 100\n");
+    let big = format!("FROM python\n# {}\n", "x".repeat(200));
+    p.write("Dockerfile", &big);
+    let file = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    let stdin = p.run_with_stdin(
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            "Dockerfile",
+            "-",
+        ],
+        Some(big.into_bytes()),
+    );
+    for out in [&file, &stdin] {
+        assert_eq!((out.code, out.findings()), (0, vec![]), "{}", out.stderr);
+        assert!(out.stderr.contains("max-file-size"), "{}", out.stderr);
+    }
+}
+
+// 16. `--stdin-filename` naming a folder was silently ignored; an unreadable named folder
+// exited 0 with a note; a path under a non-searchable folder was "no such file".
+#[test]
+fn named_paths_that_cannot_be_read_fail_clearly() {
+    let p = Project::new();
+    std::fs::create_dir(p.path("folder")).expect("folder");
+    let out = p.run_with_stdin(
+        &["check", "--stdin-filename", "folder", "-"],
+        Some(b"FROM python\n".to_vec()),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("names a folder"), "{}", out.stderr);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.write("locked/Dockerfile", "FROM python\n");
+        let locked = p.path("locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        // Root ignores permissions: nothing to test then.
+        let enforced = std::fs::read_dir(&locked).is_err();
+        if enforced {
+            let out = p.run(&["check", "locked"]);
+            assert_eq!(out.code, 2, "{}", out.stderr);
+            assert!(
+                out.stderr.contains("cannot read the folder"),
+                "{}",
+                out.stderr
+            );
+            let out = p.run(&["check", "locked/Dockerfile"]);
+            assert_eq!(out.code, 2, "{}", out.stderr);
+            assert!(out.stderr.contains("ermission denied"), "{}", out.stderr);
+        }
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+// 17. A folder named `a<newline>b` and one named `a\nb` printed the same in concise and github
+// output, and github's `file=` held escaped text rather than the path.
+#[cfg(unix)]
+#[test]
+fn names_print_unambiguously() {
+    let p = Project::new();
+    p.write("a\nb/Dockerfile", "FROM python\n");
+    p.write("a\\nb/Dockerfile", "FROM python\n");
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let text = out.text();
+    assert!(text.contains("a\\nb/Dockerfile:1:1: DKR002"), "{text}");
+    assert!(text.contains("a\\\\nb/Dockerfile:1:1: DKR002"), "{text}");
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "github",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let text = out.text();
+    assert!(text.contains("file=a%0Ab/Dockerfile,"), "{text}");
+    assert!(text.contains("file=a\\nb/Dockerfile,"), "{text}");
+    // JSON keeps both names as they are.
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "json",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let paths: Vec<String> = out.findings().into_iter().map(|(p, _, _)| p).collect();
+    assert!(paths.contains(&"a\nb/Dockerfile".to_string()), "{paths:?}");
+    assert!(paths.contains(&"a\\nb/Dockerfile".to_string()), "{paths:?}");
 }
