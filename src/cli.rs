@@ -110,21 +110,14 @@ fn check(args: CheckArgs) -> i32 {
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let mut stdin = None;
+    let mut stdin_name = None;
     if stdin_mode {
         let Some(name) = &args.stdin_filename else {
             eprintln!("prodlint: `-` needs --stdin-filename PATH so the text's file kind is known");
             return 2;
         };
-        let mut text = String::new();
-        let mut bytes = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-            eprintln!("prodlint: cannot read stdin: {e}");
-            return 2;
-        }
-        text.push_str(&String::from_utf8_lossy(&bytes));
         paths.push(name.clone());
-        stdin = Some((name.clone(), text));
+        stdin_name = Some(name.clone());
     } else if args.stdin_filename.is_some() {
         eprintln!("prodlint: --stdin-filename needs `-` as the path");
         return 2;
@@ -144,6 +137,17 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     };
+    // Read after the config, whose `max-file-size` bounds it (one byte more tells "too big").
+    let mut stdin = None;
+    if let Some(name) = stdin_name {
+        let mut bytes = Vec::new();
+        let limit = settings.max_file_size.saturating_add(1);
+        if let Err(e) = std::io::stdin().take(limit).read_to_end(&mut bytes) {
+            eprintln!("prodlint: cannot read stdin: {e}");
+            return 2;
+        }
+        stdin = Some((name, bytes));
+    }
     let request = LintRequest {
         paths,
         stdin,

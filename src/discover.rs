@@ -83,16 +83,50 @@ pub fn project_root(path: &Path) -> PathBuf {
 /// Discovers the projects of `inputs` (absolute paths that exist); `root` overrides the search.
 pub fn discover(inputs: &[PathBuf], root: Option<&Path>, settings: &Settings) -> Discovery {
     let mut by_root: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut discovery = Discovery::default();
     for input in inputs {
         let root = root.map_or_else(|| project_root(input), Path::to_path_buf);
+        if let Some(note) = outside_root(input, &root) {
+            discovery.notes.push(note);
+            continue;
+        }
         by_root.entry(root).or_default().push(input.clone());
     }
-    let mut discovery = Discovery::default();
     for (root, requested) in by_root {
         let project = discover_project(&root, &requested, settings, &mut discovery.notes);
         discovery.projects.push(project);
     }
     discovery
+}
+
+/// A named path whose real location (links resolved) is outside its project root is not read:
+/// `prodlint check $(git diff --name-only)` on a stranger's pull request must not print a line
+/// of `/etc/passwd` from a committed `Dockerfile -> /etc/passwd`. The walk already skips links.
+/// A path that cannot be resolved (missing, a link loop) is left to the reader to report.
+fn outside_root(input: &Path, root: &Path) -> Option<String> {
+    let real = std::fs::canonicalize(input).ok()?;
+    let real_root = std::fs::canonicalize(root).ok()?;
+    if real.starts_with(&real_root) {
+        return None;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Some(format!(
+        "skipped {}: it leads outside the project root (a symbolic link)",
+        crate::engine::display_path(input, &cwd)
+    ))
+}
+
+/// How deep the walk of a project root goes: all the way under a project marker (`.git`,
+/// `prodlint.toml`) or in a folder named on the command line (`check .`); else only the folder
+/// itself, beside the named files. `--stdin-filename /usr/Dockerfile -` made `/usr` a root and
+/// walked 14k folders (from `/`, the whole filesystem).
+fn root_depth(root: &Path, requested: &[PathBuf]) -> Option<usize> {
+    let marked = root.join(".git").exists() || root.join("prodlint.toml").is_file();
+    if marked || requested.iter().any(|r| r == root) {
+        None
+    } else {
+        Some(1)
+    }
 }
 
 /// Whether `path` is a requested path or lies under one. Looks the path and its ancestors up in
@@ -115,6 +149,7 @@ fn discover_project(
     let mut walked_dirs: HashSet<PathBuf> = HashSet::new();
     walk(
         root,
+        root_depth(root, requested),
         root,
         requested,
         settings,
@@ -134,6 +169,7 @@ fn discover_project(
         {
             walk(
                 input,
+                None,
                 root,
                 requested,
                 settings,
@@ -239,6 +275,7 @@ fn add_compose_references(
 #[allow(clippy::too_many_arguments)]
 fn walk(
     start: &Path,
+    max_depth: Option<usize>,
     root: &Path,
     requested: &[PathBuf],
     settings: &Settings,
@@ -252,6 +289,7 @@ fn walk(
         .hidden(false)
         .require_git(false)
         .follow_links(false)
+        .max_depth(max_depth)
         .filter_entry(|entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir

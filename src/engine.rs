@@ -30,7 +30,8 @@ pub struct LintRequest {
     /// Files or folders; must exist (except the stdin file).
     pub paths: Vec<PathBuf>,
     /// `--stdin-filename PATH -`: lint this text as if it were PATH.
-    pub stdin: Option<(PathBuf, String)>,
+    /// The bytes as read: decoded, size-checked and reported like a file's.
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
     /// Worker threads; `None` lets rayon decide.
     pub jobs: Option<usize>,
     /// Project root to use instead of searching upwards for `.git`/`prodlint.toml` (tests).
@@ -171,20 +172,15 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .map_err(|e| LintError(format!("{}: {e}", path.display())))?,
         );
         let is_stdin_target = request.stdin.as_ref().is_some_and(|(p, _)| p == path);
-        if !is_stdin_target && std::fs::symlink_metadata(&abs).is_err() {
-            return Err(LintError(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
+        check_input(path, &abs, is_stdin_target)?;
         inputs.push(abs);
     }
     let stdin_path = request
         .stdin
         .as_ref()
         .map(|(path, _)| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.clone())));
-    let stdin: Option<(&Path, &str)> = match (&stdin_path, &request.stdin) {
-        (Some(path), Some((_, text))) => Some((path.as_path(), text.as_str())),
+    let stdin: Option<(&Path, &[u8])> = match (&stdin_path, &request.stdin) {
+        (Some(path), Some((_, bytes))) => Some((path.as_path(), bytes.as_slice())),
         _ => None,
     };
 
@@ -209,6 +205,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             project_settings.push(Some(own));
         }
     }
+    // The real path of each entry of `report.files`, for de-duplication.
+    let mut file_paths: Vec<PathBuf> = Vec::new();
     let mut report = Report {
         notes: discovery.notes,
         ..Report::default()
@@ -216,7 +214,13 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
     let registry = Registry::get();
 
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(request.jobs.unwrap_or(0))
+        // More threads than processors gains nothing; `--jobs 20000` drove the load to 869.
+        .num_threads(
+            request
+                .jobs
+                .unwrap_or(0)
+                .min(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)),
+        )
         // rayon's 2 MiB default is less than a parse and a rule walk of a legitimately deep tree
         // need in a debug build; the memory is reserved, not committed, until it is touched.
         .stack_size(WORKER_STACK)
@@ -359,6 +363,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
         let mut suppressions = Vec::with_capacity(results.len());
         for (i, ((file, result), role)) in project.files.iter().zip(results).zip(&roles).enumerate()
         {
+            file_paths.push(file.path.clone());
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
                 source: result.source,
@@ -397,6 +402,9 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                     start.column,
                     code,
                     d.message.clone(),
+                    // Two names that display alike (`x\xff/` and `x\xfe/` both show `x\u{fffd}/`)
+                    // are still two files: the lossless path tells them apart.
+                    file_paths.get(d.file).cloned().unwrap_or_default(),
                 ),
                 d,
             )
@@ -740,7 +748,7 @@ struct FileJob<'a> {
     id: FileId,
     file: &'a DiscoveredFile,
     /// The text to lint instead of the file's (`--stdin-filename`).
-    stdin: Option<&'a str>,
+    stdin: Option<&'a [u8]>,
     /// The path as findings show it.
     shown: String,
     /// The Python module name and whether it is a package's `__init__`.
@@ -777,10 +785,22 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
     if !file.kind.is_linted() || !(file.requested || contributes_facts) {
         return result;
     }
-    let bytes = match stdin {
-        Some(text) => text.as_bytes().to_vec(),
+    let read;
+    let bytes: &[u8] = match stdin {
+        // The same limit as for a file, so stdin and file mode agree.
+        Some(bytes) if bytes.len() as u64 > settings.max_file_size => {
+            result.note = Some(format!(
+                "skipped {shown}: more than the {}-byte limit (max-file-size) on stdin",
+                settings.max_file_size
+            ));
+            return result;
+        }
+        Some(bytes) => bytes,
         None => match read_limited(&file.path, shown, settings.max_file_size) {
-            Ok(bytes) => bytes,
+            Ok(bytes) => {
+                read = bytes;
+                &read
+            }
             Err(ReadFailure::Skip(note)) => {
                 result.note = file.requested.then_some(note);
                 return result;
@@ -812,7 +832,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
             .then(|| format!("skipped {shown}: binary file"));
         return result;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let registry = Registry::get();
     let sup002 = registry.index_of_code("SUP002");
     let text = match std::str::from_utf8(bytes) {
@@ -1263,6 +1283,34 @@ enum ReadFailure {
     Skip(String),
     /// The file could not be read.
     Io(std::io::Error),
+}
+
+/// A named path must exist (except the stdin file, which must not be a folder), and a named
+/// folder must be listable: a folder that cannot be read fails the run as a missing path does,
+/// since nothing under it was linted. The error says why (permission denied is not "no such
+/// file").
+fn check_input(path: &Path, abs: &Path, is_stdin_target: bool) -> Result<(), LintError> {
+    let shown = path.display();
+    let meta = match std::fs::symlink_metadata(abs) {
+        Ok(meta) => meta,
+        Err(_) if is_stdin_target => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LintError(format!("{shown}: no such file or directory")))
+        }
+        Err(e) => return Err(LintError(format!("{shown}: {e}"))),
+    };
+    let is_dir = meta.is_dir() || (meta.is_symlink() && abs.is_dir());
+    if is_stdin_target && is_dir {
+        return Err(LintError(format!(
+            "--stdin-filename {shown} names a folder; give the path the text would have"
+        )));
+    }
+    if is_dir {
+        if let Err(e) = std::fs::read_dir(abs) {
+            return Err(LintError(format!("{shown}: cannot read the folder: {e}")));
+        }
+    }
+    Ok(())
 }
 
 /// A SUP002 for the first script the shell parser gave up on (its time budget ran out).

@@ -447,3 +447,254 @@ fn many_routes_and_services_are_linear() {
     assert_eq!(count(&out, "HA003"), 10_000, "{}", out.stderr);
     assert_eq!(count(&out, "API008"), 10_000, "{}", out.stderr);
 }
+
+// 10. A symlink named on the command line was followed outside the repository: a line of the
+// outside file in a parse error, a finding about an outside `.env`, an outside folder walked.
+#[cfg(unix)]
+#[test]
+fn named_links_leading_outside_the_root_are_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("dir")).expect("outside");
+    std::fs::write(outside.join("secret"), "root:x:0:0:SECRET-LINE\n").expect("secret");
+    std::fs::write(outside.join(".env"), "PASSWORD=hunter2-SECRET\n").expect(".env");
+    std::fs::write(outside.join("dir/Dockerfile"), "FROM python\n").expect("Dockerfile");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect(".git");
+    std::fs::write(repo.join("prodlint.toml"), "").expect("config");
+    std::fs::write(repo.join("real.Dockerfile"), "FROM python\n").expect("inside");
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(target, repo.join(name)).expect("symlink");
+    };
+    link("../outside/secret", "Dockerfile");
+    link("../outside/.env", ".env");
+    link("../outside/dir", "linked");
+    link("real.Dockerfile", "inside.Dockerfile");
+    let out = Command::new(env!("CARGO_BIN_EXE_prodlint"))
+        .current_dir(&repo)
+        .args(["check", "--output-format", "json"])
+        .args(["Dockerfile", ".env", "linked", "inside.Dockerfile"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("SECRET"), "{stdout}");
+    for name in ["Dockerfile", ".env", "linked"] {
+        assert!(
+            stderr.contains(&format!(
+                "skipped {name}: it leads outside the project root"
+            )),
+            "{name}: {stderr}"
+        );
+    }
+    // Only the link that stays inside is linted.
+    let findings: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let paths: std::collections::BTreeSet<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths.into_iter().collect::<Vec<_>>(),
+        vec!["inside.Dockerfile"],
+        "{stdout}"
+    );
+}
+
+/// Lints `paths` (and stdin) through the library, from the current directory.
+fn lint_lib(
+    paths: Vec<PathBuf>,
+    stdin: Option<(PathBuf, Vec<u8>)>,
+    jobs: Option<usize>,
+) -> prodlint::engine::Report {
+    use prodlint::settings::{Overrides, Settings};
+    let settings = Settings::load(None, &paths[0], &Overrides::default()).expect("settings");
+    let request = prodlint::engine::LintRequest {
+        paths,
+        stdin,
+        jobs,
+        root: None,
+        per_project_config: None,
+    };
+    prodlint::engine::lint(&request, &settings).expect("lint")
+}
+
+// 12. A file outside any marked project made its folder the root and walked everything below
+// (`--stdin-filename /usr/Dockerfile -`: 14k folders; from `/`, the whole filesystem).
+#[test]
+fn unmarked_folder_is_not_walked_below() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("loose");
+    std::fs::create_dir_all(folder.join("sub/deep")).expect("folders");
+    std::fs::write(folder.join("sub/deep/Dockerfile"), "FROM python\n").expect("deep");
+    std::fs::write(folder.join("compose.yaml"), "services: {}\n").expect("beside");
+    let named = folder.join("Dockerfile");
+    let report = lint_lib(
+        vec![named.clone()],
+        Some((named, b"FROM python:3.12-slim\nUSER app\n".to_vec())),
+        Some(1),
+    );
+    let shown: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
+    assert!(
+        shown.iter().any(|s| s.ends_with("loose/compose.yaml")),
+        "{shown:?}"
+    );
+    assert!(!shown.iter().any(|s| s.contains("sub/")), "{shown:?}");
+}
+
+// 13. De-duplication keyed on the displayed path: `x\xff/Dockerfile` and `x\xfe/Dockerfile` both
+// show as `x\u{fffd}/Dockerfile`, and one finding vanished.
+#[cfg(target_os = "linux")]
+#[test]
+fn names_that_display_alike_keep_their_findings() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = Project::new();
+    for name in [&b"x\xff"[..], &b"x\xfe"[..]] {
+        let folder = p.root().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir(&folder).expect("folder");
+        std::fs::write(folder.join("Dockerfile"), "FROM python\n").expect("Dockerfile");
+    }
+    let out = p.run(&["check", "--output-format", "json", "."]);
+    assert_eq!(count(&out, "DKR002"), 2, "{}", out.text());
+}
+
+// 14. `--jobs` was unbounded: `--jobs 20000` started 20,000 threads. It is capped at the number
+// of processors, and the output does not depend on it.
+#[test]
+fn jobs_are_capped() {
+    let p = Project::new();
+    p.write("Dockerfile", "FROM python\n");
+    let one = p.run(&["check", "--output-format", "json", "--jobs", "1", "."]);
+    let many = p.run(&["check", "--output-format", "json", "--jobs", "100000", "."]);
+    assert_eq!(one.stdout, many.stdout);
+    assert_eq!(count(&many, "DKR002"), 1);
+}
+
+// 15. Invalid UTF-8 from stdin was linted lossily while the same bytes in a file gave SUP002,
+// and `max-file-size` did not apply to stdin.
+#[test]
+fn stdin_and_file_agree() {
+    let p = Project::new();
+    let bytes = b"FROM python:3.12-slim\nLABEL author=\"Jos\xe9\"\nUSER app\n".to_vec();
+    p.write("Dockerfile", &bytes);
+    let file = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    let stdin = p.run_with_stdin(
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            "Dockerfile",
+            "-",
+        ],
+        Some(bytes),
+    );
+    assert_eq!(
+        file.findings(),
+        vec![("Dockerfile".to_string(), 2, "SUP002".to_string())]
+    );
+    assert_eq!(file.stdout, stdin.stdout);
+
+    p.write("prodlint.toml", "max-file-size = 100\n");
+    let big = format!("FROM python\n# {}\n", "x".repeat(200));
+    p.write("Dockerfile", &big);
+    let file = p.run(&["check", "--output-format", "json", "Dockerfile"]);
+    let stdin = p.run_with_stdin(
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--stdin-filename",
+            "Dockerfile",
+            "-",
+        ],
+        Some(big.into_bytes()),
+    );
+    for out in [&file, &stdin] {
+        assert_eq!((out.code, out.findings()), (0, vec![]), "{}", out.stderr);
+        assert!(out.stderr.contains("max-file-size"), "{}", out.stderr);
+    }
+}
+
+// 16. `--stdin-filename` naming a folder was silently ignored; an unreadable named folder
+// exited 0 with a note; a path under a non-searchable folder was "no such file".
+#[test]
+fn named_paths_that_cannot_be_read_fail_clearly() {
+    let p = Project::new();
+    std::fs::create_dir(p.path("folder")).expect("folder");
+    let out = p.run_with_stdin(
+        &["check", "--stdin-filename", "folder", "-"],
+        Some(b"FROM python\n".to_vec()),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("names a folder"), "{}", out.stderr);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.write("locked/Dockerfile", "FROM python\n");
+        let locked = p.path("locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        // Root ignores permissions: nothing to test then.
+        let enforced = std::fs::read_dir(&locked).is_err();
+        if enforced {
+            let out = p.run(&["check", "locked"]);
+            assert_eq!(out.code, 2, "{}", out.stderr);
+            assert!(
+                out.stderr.contains("cannot read the folder"),
+                "{}",
+                out.stderr
+            );
+            let out = p.run(&["check", "locked/Dockerfile"]);
+            assert_eq!(out.code, 2, "{}", out.stderr);
+            assert!(out.stderr.contains("ermission denied"), "{}", out.stderr);
+        }
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+// 17. A folder named `a<newline>b` and one named `a\nb` printed the same in concise and github
+// output, and github's `file=` held escaped text rather than the path.
+#[cfg(unix)]
+#[test]
+fn names_print_unambiguously() {
+    let p = Project::new();
+    p.write("a\nb/Dockerfile", "FROM python\n");
+    p.write("a\\nb/Dockerfile", "FROM python\n");
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "concise",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let text = out.text();
+    assert!(text.contains("a\\nb/Dockerfile:1:1: DKR002"), "{text}");
+    assert!(text.contains("a\\\\nb/Dockerfile:1:1: DKR002"), "{text}");
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "github",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let text = out.text();
+    assert!(text.contains("file=a%0Ab/Dockerfile,"), "{text}");
+    assert!(text.contains("file=a\\nb/Dockerfile,"), "{text}");
+    // JSON keeps both names as they are.
+    let out = p.run(&[
+        "check",
+        "--output-format",
+        "json",
+        "--select",
+        "DKR002",
+        ".",
+    ]);
+    let paths: Vec<String> = out.findings().into_iter().map(|(p, _, _)| p).collect();
+    assert!(paths.contains(&"a\nb/Dockerfile".to_string()), "{paths:?}");
+    assert!(paths.contains(&"a\\nb/Dockerfile".to_string()), "{paths:?}");
+}

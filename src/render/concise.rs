@@ -1,6 +1,6 @@
 //! `path:line:col: CODE [severity] message`, one finding a line: what problem matchers read.
 
-use super::escape_control;
+use super::{escape_control, escape_name};
 use crate::engine::Report;
 use crate::registry::Registry;
 use std::fmt::Write;
@@ -13,7 +13,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            escape_control(&report.file(d.file).display),
+            escape_name(&report.file(d.file).display),
             start.line,
             start.column,
             registry.rules[d.rule].meta.code,

@@ -12,10 +12,11 @@ fn escape_data(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// Property values additionally escape `:` and `,` (actions/toolkit `escapeProperty`).
+/// Property values additionally escape `:` and `,` (actions/toolkit `escapeProperty`). The
+/// runner decodes these escapes, so `file=` names the real path even with a newline in it;
+/// other control characters, which it would pass to the log raw (ANSI sequences), are escaped.
 fn escape_property(text: &str) -> String {
-    // The Actions log renders ANSI sequences: a hostile file name must not reach it raw.
-    escape_data(&super::escape_control(text))
+    super::escape_control(&escape_data(text))
         .replace(':', "%3A")
         .replace(',', "%2C")
 }

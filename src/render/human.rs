@@ -1,7 +1,7 @@
 //! miette's graphical report with the source snippet; colour only when asked for.
 
-use super::escape_control;
 use super::snippet::Snippet;
+use super::{escape_control, escape_name};
 use crate::diagnostic::Severity;
 use crate::engine::Report;
 use crate::registry::Registry;
@@ -65,7 +65,7 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
     for d in &report.diagnostics {
         let file = report.file(d.file);
         let (start, _) = report.position(d);
-        let name = escape_control(&file.display);
+        let name = escape_name(&file.display);
         let source = Snippet::new(
             name,
             file.source.as_ref(),

@@ -71,6 +71,13 @@ pub fn escape_control(text: &str) -> String {
     out
 }
 
+/// A file name for human and concise output: control characters escaped as in
+/// `escape_control`, and the backslash doubled, so a folder named `a<newline>b` (shown `a\nb`)
+/// and one named `a\nb` (shown `a\\nb`) never print alike.
+pub fn escape_name(text: &str) -> String {
+    escape_control(&text.replace('\\', "\\\\"))
+}
+
 /// A one-line summary for human and concise output.
 pub fn summary(report: &Report) -> String {
     let n = report.diagnostics.len();

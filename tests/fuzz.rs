@@ -1,0 +1,206 @@
+//! A seeded mutation fuzzer over the fixtures: each case takes a fixture file, mutates its bytes
+//! (flip, insert, delete, duplicate a slice, splice in a hostile token), writes it under its own
+//! name (so its file kind is kept) in a scratch project and lints it through the library. Every
+//! case must finish without a panic, and every finding must point inside the file.
+//!
+//! CI runs 800 cases (a few seconds). For a long run:
+//!
+//! ```text
+//! PRODLINT_FUZZ_CASES=200000 PRODLINT_FUZZ_SEED=$RANDOM cargo test --release --test fuzz -- --nocapture
+//! ```
+//!
+//! A failure prints its seed and case number, and writes the input to `target/fuzz-failure`:
+//! turn it into a fixture under `fixtures/hostile/`.
+
+use prodlint::engine::{lint, LintRequest};
+use prodlint::settings::{Overrides, Settings};
+use std::path::{Path, PathBuf};
+
+/// xorshift64*: small, seeded, the same sequence on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Tokens that parsers and rules treat specially.
+const TOKENS: &[&str] = &[
+    "\0",
+    "\u{feff}",
+    "\r",
+    "\t",
+    "\n",
+    "\"",
+    "'",
+    "`",
+    "\\",
+    "${",
+    "${{",
+    "}}",
+    "$(",
+    ")",
+    "<<",
+    "<<-EOF\n",
+    "|",
+    "&&",
+    ";",
+    "#",
+    " # prodlint: ignore[",
+    "]",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "? ",
+    "[",
+    "{",
+    "- ",
+    ": ",
+    "---\n",
+    "\u{e9}",
+    "\u{1f600}",
+    "\u{1b}[31m",
+    "\u{ff}",
+    "RUN ",
+    "FROM ",
+    "@app.get('/')\n",
+    "async def f(",
+    "import ",
+    "\\\n",
+];
+
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            fixture_files(&path, out);
+        } else if path.metadata().is_ok_and(|m| m.len() <= 16 * 1024) {
+            out.push(path);
+        }
+    }
+}
+
+fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(bytes.len() + 1);
+        match rng.below(6) {
+            0 if at < bytes.len() => bytes[at] ^= 1 << rng.below(8),
+            1 => {
+                let token = TOKENS[rng.below(TOKENS.len())].as_bytes();
+                // `\xff` in the table is the char U+00FF; make one token a raw invalid byte.
+                let token: &[u8] = if token == "\u{ff}".as_bytes() {
+                    b"\xff"
+                } else {
+                    token
+                };
+                bytes.splice(at..at, token.iter().copied());
+            }
+            2 if at < bytes.len() => {
+                let end = (at + 1 + rng.below(64)).min(bytes.len());
+                bytes.drain(at..end);
+            }
+            3 if at < bytes.len() => {
+                // Repeat a slice: the shape of most super-linear inputs.
+                let end = (at + 1 + rng.below(16)).min(bytes.len());
+                let slice = bytes[at..end].to_vec();
+                for _ in 0..1 + rng.below(200) {
+                    bytes.splice(at..at, slice.iter().copied());
+                }
+            }
+            4 => {
+                let n = rng.below(300);
+                let token = TOKENS[rng.below(TOKENS.len())].as_bytes().repeat(n);
+                bytes.splice(at..at, token);
+            }
+            _ => {
+                let line = b"\n".repeat(1 + rng.below(3));
+                bytes.splice(at..at, line);
+            }
+        }
+    }
+}
+
+#[test]
+fn fuzz_fixtures() {
+    let cases: usize = std::env::var("PRODLINT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(800);
+    let seed: u64 = std::env::var("PRODLINT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5EED_F00D);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut corpus = Vec::new();
+    fixture_files(&manifest.join("fixtures"), &mut corpus);
+    corpus.retain(|p| p.file_name().is_some_and(|n| n != "prodlint.toml"));
+    assert!(!corpus.is_empty(), "no fixtures found");
+
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let root = scratch.path();
+    std::fs::create_dir(root.join(".git")).expect(".git");
+    std::fs::write(root.join("prodlint.toml"), "").expect("config");
+    let settings = Settings::load(None, root, &Overrides::default()).expect("settings");
+    let mut rng = Rng(seed | 1);
+    for case in 0..cases {
+        let source = &corpus[rng.below(corpus.len())];
+        let mut bytes = std::fs::read(source).expect("fixture");
+        mutate(&mut rng, &mut bytes);
+        let name = source.file_name().expect("name");
+        // Workflows are recognised by their folder.
+        let rel = if source.to_string_lossy().contains(".github/workflows") {
+            Path::new(".github/workflows").join(name)
+        } else {
+            PathBuf::from(name)
+        };
+        let path = root.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("folders");
+        }
+        std::fs::write(&path, &bytes).expect("write case");
+        let request = LintRequest {
+            paths: vec![path.clone()],
+            stdin: None,
+            jobs: Some(1),
+            root: Some(root.to_path_buf()),
+            per_project_config: None,
+        };
+        let outcome = std::panic::catch_unwind(|| lint(&request, &settings));
+        let failure = match &outcome {
+            Err(_) => Some("panic".to_string()),
+            Ok(Err(e)) => Some(format!("lint error: {e}")),
+            Ok(Ok(report)) => report.diagnostics.iter().find_map(|d| {
+                let len = report.file(d.file).source.as_ref()?.text.len();
+                (d.span.start > d.span.end || d.span.end > len)
+                    .then(|| format!("finding outside its file: {:?} in {len} bytes", d.span))
+            }),
+        };
+        if let Some(why) = failure {
+            let keep = manifest.join("target/fuzz-failure");
+            let _ = std::fs::create_dir_all(&keep);
+            let _ = std::fs::write(keep.join(name), &bytes);
+            panic!(
+                "case {case} (seed {seed}) from {}: {why}; input kept in {}",
+                source.display(),
+                keep.display()
+            );
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}
