@@ -2,13 +2,13 @@
 //! uses SQLAlchemy's asyncio extension.
 
 use crate::facts::ProjectFacts;
-use crate::python::schema::{ancestors, uses_async_sessions};
+use crate::python::schema::ancestors;
 use crate::registry::Ctx;
 
 pub const META: &str = include_str!("lazy_relationship_with_async.toml");
 
 pub fn check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
-    if !uses_async_sessions(&facts.python) {
+    if !facts.python.uses_async_sessions() {
         return;
     }
     for file in &facts.schema {

@@ -1607,11 +1607,6 @@ fn add_models(files: &[FileSchema], index: &PythonIndex, schema: &mut Schema) {
     schema.foreign_keys.extend(fks.into_values());
 }
 
-/// Whether the project uses SQLAlchemy's asyncio extension (or SQLModel's).
-pub fn uses_async_sessions(index: &PythonIndex) -> bool {
-    index.uses_async_sessions()
-}
-
 /// `@declared_attr`, `@sqlalchemy.orm.declared_attr`, `@declared_attr.cascading` (not
 /// `.directive`, which declares `__tablename__`-like attributes, not columns).
 fn is_declared_attr(f: &ruff_python_ast::StmtFunctionDef) -> bool {
