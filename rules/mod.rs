@@ -2,17 +2,14 @@
 //! with the check it runs; the `Check` variant binds the file kind.
 
 pub mod api;
-pub mod app;
-pub mod ci;
 pub mod db;
-pub mod dbschema;
 pub mod dep;
 pub mod dkr;
 pub mod gha;
+pub mod ha;
+pub mod obs;
 pub mod pcm;
-pub mod pysec;
 pub mod sec;
-pub mod topo;
 
 use crate::registry::Check;
 
@@ -21,16 +18,13 @@ use crate::registry::Check;
 pub fn all() -> impl Iterator<Item = &'static (&'static str, Check)> {
     DKR.iter()
         .chain(api::RULES)
-        .chain(app::RULES)
-        .chain(pysec::RULES)
         .chain(db::RULES)
-        .chain(dbschema::RULES)
-        .chain(gha::RULES)
-        .chain(ci::RULES)
-        .chain(pcm::RULES)
         .chain(dep::RULES)
+        .chain(gha::RULES)
+        .chain(ha::RULES)
+        .chain(obs::RULES)
+        .chain(pcm::RULES)
         .chain(sec::RULES)
-        .chain(topo::RULES)
         .chain(SUP)
 }
 

@@ -261,6 +261,10 @@ pub fn rule_doc(index: usize) -> String {
         out.push_str(&format!("Peers: {peers}\n"));
     }
     out.push_str(&format!(
+        "Source: {}\n",
+        Registry::get().rules[index].source_path()
+    ));
+    out.push_str(&format!(
         "\n{}\n\nFix: {}\n",
         m.rationale.trim_end(),
         m.fix.trim_end()

@@ -969,12 +969,12 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                 FileKind::PatroniYaml => {
                     result.facts.patroni = docs
                         .first()
-                        .and_then(|doc| crate::rules::topo::patroni_fact(doc, &file.rel, id));
+                        .and_then(|doc| crate::model::topology::patroni_fact(doc, &file.rel, id));
                 }
                 FileKind::PrometheusYaml => {
-                    result.facts.prometheus = docs
-                        .first()
-                        .and_then(|doc| crate::rules::topo::prometheus_fact(doc, &file.rel, id));
+                    result.facts.prometheus = docs.first().and_then(|doc| {
+                        crate::model::topology::prometheus_fact(doc, &file.rel, id)
+                    });
                 }
                 FileKind::Workflow => {
                     if let Some(doc) = docs.first() {

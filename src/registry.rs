@@ -152,6 +152,27 @@ pub struct Rule {
     pub check: Check,
 }
 
+impl Rule {
+    /// Where the rule lives in this repository: `rules/<family>/<name>.rs`, the family being the
+    /// code's prefix in lower case and the file the name with `_` for `-`; its TOML sits beside
+    /// it. The engine's own rules (SUP) have only the TOML. `tests/metadata.rs` checks the file
+    /// exists for every rule, so the convention cannot drift.
+    pub fn source_path(&self) -> String {
+        let family = self
+            .meta
+            .code
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_ascii_lowercase();
+        let stem = self.meta.name.replace('-', "_");
+        let ext = if matches!(self.check, Check::Engine) {
+            "toml"
+        } else {
+            "rs"
+        };
+        format!("rules/{family}/{stem}.{ext}")
+    }
+}
+
 pub struct Registry {
     pub rules: Vec<Rule>,
 }

@@ -5,13 +5,9 @@ mod common;
 
 use prodlint::diagnostic::Severity;
 use prodlint::registry::Registry;
-use std::path::Path;
 
 fn fixture(rule_dir: &str, case: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/app")
-        .join(rule_dir)
-        .join(case)
+    common::rule_fixture(rule_dir, case)
 }
 
 /// (code, severity, message) of every finding of `code` in a fixture case.

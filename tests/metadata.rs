@@ -93,6 +93,20 @@ fn every_rule_toml_is_registered_once() {
             "{} is not registered in rules/mod.rs",
             path.display()
         );
+        let rule = &Registry::get().rules[Registry::get().index_of_code(code)];
+        let toml_path = Path::new(&rule.source_path()).with_extension("toml");
+        assert_eq!(
+            path.strip_prefix(env!("CARGO_MANIFEST_DIR")).ok(),
+            Some(toml_path.as_path()),
+            "{code}: a rule lives in the folder of its code prefix, named after the rule"
+        );
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(rule.source_path())
+                .is_file(),
+            "{code}: {} is missing",
+            rule.source_path()
+        );
         seen.push(code.to_string());
     }
     seen.sort();

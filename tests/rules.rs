@@ -37,6 +37,12 @@ fn rule_fixtures() {
                 prodlint::registry::Registry::get().find(code).is_some(),
                 "fixture folder {dir_name} names unknown rule {code}"
             );
+            let prefix = code.trim_end_matches(|c: char| c.is_ascii_digit());
+            assert!(
+                family.ends_with(prefix.to_ascii_lowercase()),
+                "fixture folder {dir_name} belongs in fixtures/{}/",
+                prefix.to_ascii_lowercase()
+            );
             let mut case_dirs: Vec<_> = std::fs::read_dir(rule_dir)
                 .expect("rule dir")
                 .flatten()

@@ -7,8 +7,11 @@ pub mod deploy_without_environment;
 pub mod docker_compose_v1;
 pub mod expr;
 pub mod missing_permissions;
+pub mod no_coverage_gate;
+pub mod no_lint_in_ci;
 pub mod outdated_action;
 pub mod secret_in_run;
+pub mod tests_not_on_pull_request;
 pub mod today;
 pub mod unpinned_action;
 pub mod unpinned_tool_install;
@@ -24,6 +27,15 @@ use std::collections::HashSet;
 
 /// Every rule of the family, in code order.
 pub static RULES: &[(&str, Check)] = &[
+    (
+        tests_not_on_pull_request::META,
+        Check::Project(tests_not_on_pull_request::check),
+    ),
+    (
+        no_coverage_gate::META,
+        Check::Project(no_coverage_gate::check),
+    ),
+    (no_lint_in_ci::META, Check::Project(no_lint_in_ci::check)),
     (
         unpinned_action::META,
         Check::Workflow(unpinned_action::check),

@@ -64,8 +64,8 @@ pub fn dockerfile_fact(
             .checked_sub(1)
             .map(|last| model.root_image(last).to_string())
             .unwrap_or_default(),
-        healthcheck: crate::rules::topo::dockerfile_healthcheck(model),
-        start: crate::rules::topo::dockerfile_start(model),
+        healthcheck: crate::model::topology::dockerfile_healthcheck(model),
+        start: crate::model::topology::dockerfile_start(model),
         stages: stage_images(model, id, settings),
     }
 }

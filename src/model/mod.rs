@@ -7,6 +7,8 @@ pub mod compose_runs;
 pub mod precommit;
 pub mod roles;
 pub mod scripts;
+pub mod stacks;
+pub mod topology;
 pub mod units;
 pub mod workflow;
 

@@ -4,6 +4,7 @@
 //! `APIRouter()` built in `app/api/routes.py`) and knows the FastAPI apps, routers and routes.
 
 pub mod app_facts;
+pub mod apps;
 pub mod cli;
 pub mod constants;
 pub mod deps;

@@ -12,6 +12,21 @@ use std::path::{Path, PathBuf};
 pub type Finding = (String, usize, String);
 
 /// Lints `root` as a project of its own, with only `select` enabled (all rules when empty).
+/// A rule's fixture folder, `fixtures/<family>/<rule_dir>/<case>`: the family is the rule code's
+/// prefix in lower case (`HA003_compose_missing_healthcheck` lives in `fixtures/ha/`).
+pub fn rule_fixture(rule_dir: &str, case: &str) -> PathBuf {
+    let family: String = rule_dir
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(family)
+        .join(rule_dir)
+        .join(case)
+}
+
 pub fn lint_project(root: &Path, select: &[&str]) -> Report {
     let overrides = Overrides {
         select: (!select.is_empty()).then(|| select.iter().map(|s| s.to_string()).collect()),
