@@ -511,7 +511,7 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         || env_name
         || names_a_secret
         || is_identifier_slug(v)
-        || is_camel_identifier(v)
+        || (is_camel_identifier(v) && !names_a_password(name))
     {
         return false;
     }
@@ -623,6 +623,16 @@ fn is_identifier_slug(v: &str) -> bool {
         )
     });
     words('_').is_some_and(|n| n >= 2) || words('-').is_some_and(|n| n >= 4 || (n >= 2 && negated))
+}
+
+/// Whether a name holds a password (`_DEFAULT_PASSWORD`, `db_pwd`): people choose passwords,
+/// and a chosen one is often CamelCase (`"MyPassword"`, `"SuperSecret"`), while CamelCase under
+/// a token or key name is a field or header name (`"SessionToken"`, `"AccessKeyId"`).
+fn names_a_password(name: &str) -> bool {
+    snake(name)
+        .to_ascii_uppercase()
+        .split(['_', '-'])
+        .any(|p| matches!(p, "PASSWORD" | "PASSWD" | "PWD" | "PASS"))
 }
 
 /// A CamelCase identifier of letters only (`AWSAccessKeyId`, `SessionToken`): a field name.
