@@ -287,7 +287,9 @@ fn joined_path_client(
             local_client(module, bindings, n.id.as_str(), depth + 1)
         }
         Expr::Name(n) => match index.resolve(&summary.qualify(n.id.as_str())) {
-            Target::Name(_, _, Def::Call { callee, .. }) => blocking.client(&index.canonical(callee)),
+            Target::Name(_, _, Def::Call { callee, .. }) => {
+                blocking.client(&index.canonical(callee))
+            }
             _ => None,
         },
         Expr::Call(c) => summary
@@ -298,5 +300,9 @@ fn joined_path_client(
         }
         _ => None,
     }?;
-    client.classes.iter().any(|c| c.starts_with("pathlib.")).then_some(client)
+    client
+        .classes
+        .iter()
+        .any(|c| c.starts_with("pathlib."))
+        .then_some(client)
 }

@@ -1,9 +1,9 @@
 //! API009: `CORSMiddleware` allowing every origin together with `allow_credentials=True`.
 
+use crate::diagnostic::Severity;
 use crate::python::constants::Literal;
 use crate::python::sqlalchemy;
 use crate::python::{span_of, string_value, PythonModule};
-use crate::diagnostic::Severity;
 use crate::registry::Ctx;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Arguments, Expr, ExprCall, Stmt};
@@ -136,7 +136,9 @@ impl Finder<'_, '_, '_, '_> {
             _ => false,
         };
         wildcard.then(|| {
-            format!("`{written}` defaults to \"*\", and every deployment that does not set it runs so")
+            format!(
+                "`{written}` defaults to \"*\", and every deployment that does not set it runs so"
+            )
         })
     }
 
