@@ -75,5 +75,9 @@ fn route_prefix_reaches_a_router_in_a_namespace_package() {
         "API001",
     );
     assert_eq!(found.len(), 1);
-    assert!(found[0].1.contains("(GET /catalog/items)"), "{}", found[0].1);
+    assert!(
+        found[0].1.contains("(GET /catalog/items)"),
+        "{}",
+        found[0].1
+    );
 }
