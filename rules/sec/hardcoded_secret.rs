@@ -511,7 +511,7 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         || env_name
         || names_a_secret
         || is_identifier_slug(v)
-        || (is_camel_identifier(v) && !(names_a_password(name) && !names_a_field(v)))
+        || (is_camel_identifier(v) && (names_a_field(v) || !names_a_password(name)))
     {
         return false;
     }
