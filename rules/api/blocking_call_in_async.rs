@@ -185,6 +185,17 @@ pub(super) fn classify(
     }
     let written = dotted(&call.func)?;
     let head = written.split('.').next().unwrap_or(&written);
+    // `request.state.db.commit()` after `request.state.db = SessionLocal()` in this function.
+    if let Some((object, method)) = written.rsplit_once('.') {
+        if object.contains('.')
+            && bindings.attributes.contains_key(object)
+            && !own.awaited
+            && blocking.is_session_method(method)
+            && bindings.session_kind(index, summary, object) == Some(SessionKind::Sync)
+        {
+            return Some(Finding::Session);
+        }
+    }
     if bindings.is_local(head) {
         // A name the function binds itself: only `x.method(...)` on a client or session it
         // holds; the module's imports of that name do not apply.
