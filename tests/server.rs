@@ -579,3 +579,75 @@ fn pull_diagnostics_for_clients_that_ask() {
     assert_eq!(pulled["result"]["items"], json!([]), "{pulled}");
     assert_eq!(client.stop(), 0);
 }
+
+/// Headless Neovim (Debian's `neovim`, 0.7 and later) attaches the server to a Dockerfile and a
+/// Python file and reads their diagnostics as its own. Run with
+/// `cargo test --test server -- --ignored` where `nvim` is installed.
+#[test]
+#[ignore = "needs nvim on PATH (apt-get install neovim)"]
+fn neovim_headless_reads_the_diagnostics() {
+    let dir = project();
+    let root = root_of(&dir);
+    std::fs::write(root.join("Dockerfile"), DOCKERFILE).expect("Dockerfile");
+    std::fs::write(root.join("main.py"), MAIN_PY).expect("main.py");
+    let script = root.join("attach.lua");
+    let out = root.join("nvim-out.txt");
+    std::fs::write(&script, NVIM_SCRIPT).expect("script");
+    let status = Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .current_dir(&root)
+        .env("PRODLINT_BIN", env!("CARGO_BIN_EXE_prodlint"))
+        .env("NVIM_OUT", &out)
+        .stdin(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).expect("nvim wrote its diagnostics");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("ok"), "{text}");
+    let seen: BTreeSet<(String, u64, String)> = lines
+        .map(|l| {
+            let parts: Vec<&str> = l.split(':').collect();
+            assert_eq!(parts.get(4), Some(&"prodlint"), "{l}");
+            (
+                parts[0].to_string(),
+                parts[1].parse().expect("line"),
+                parts[3].to_string(),
+            )
+        })
+        .collect();
+    let mut expected = BTreeSet::new();
+    for name in ["Dockerfile", "main.py"] {
+        for (line, code) in cli_lines_codes(&cli_findings(&root, &root.join(name), None)) {
+            expected.insert((name.to_string(), line, code));
+        }
+    }
+    assert_eq!(seen, expected);
+    // Neovim turns the UTF-16 character back into a byte column: `RUN echo "é😀" && `.
+    assert!(text.contains("Dockerfile:3:21:DKR004:prodlint"), "{text}");
+}
+
+const NVIM_SCRIPT: &str = r#"
+local id = vim.lsp.start_client({ name = 'prodlint', cmd = { os.getenv('PRODLINT_BIN'), 'server' }, root_dir = vim.fn.getcwd() })
+local bufs = {}
+for _, name in ipairs({ 'Dockerfile', 'main.py' }) do
+  vim.cmd('edit ' .. name)
+  bufs[name] = vim.api.nvim_get_current_buf()
+  vim.lsp.buf_attach_client(bufs[name], id)
+end
+local ok = vim.wait(60000, function()
+  return #vim.diagnostic.get(bufs['Dockerfile']) > 0 and #vim.diagnostic.get(bufs['main.py']) > 0
+end, 50)
+local lines = {}
+for name, b in pairs(bufs) do
+  for _, d in ipairs(vim.diagnostic.get(b)) do
+    table.insert(lines, string.format('%s:%d:%d:%s:%s', name, d.lnum + 1, d.col, tostring(d.code), d.source or ''))
+  end
+end
+table.sort(lines)
+table.insert(lines, 1, ok and 'ok' or 'timeout')
+vim.fn.writefile(lines, os.getenv('NVIM_OUT'))
+vim.lsp.stop_client(id)
+vim.cmd('qa!')
+"#;
