@@ -1,6 +1,6 @@
 //! API002: a blocking call inside `async def`, on the event loop.
 
-use super::{all_functions, own_calls, OwnCall};
+use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
 use crate::python::session::{self, Bindings, Bound, SessionKind};
 use crate::python::summary::{annotation_names, Def};

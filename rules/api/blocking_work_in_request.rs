@@ -1,6 +1,6 @@
 //! API011: a route handler that sends mail or runs a Celery task inside the request.
 
-use super::{function_at, functions_by_name, own_calls};
+use crate::python::functions::{function_at, functions_by_name, own_calls};
 use crate::python::index::{PythonIndex, Target};
 use crate::python::session::Bindings;
 use crate::python::summary::Def;

@@ -8,7 +8,7 @@
 //! `AsyncSession` (the async path exists; this route was left behind).
 
 use super::blocking_call_in_async::{classify, Finding};
-use super::{all_functions, own_calls, OwnCall};
+use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
 use crate::python::session::{object_kind, parameter_kind, Bindings, Bound, SessionKind};
 use crate::python::summary::Def;

@@ -53,7 +53,7 @@ const MARKDOWN: &[&str] = &[
 const JINJA_TEMPLATE: &[&str] = &["jinja2.Template", "jinja2.environment.Template"];
 
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
-    let functions = crate::rules::api::functions_by_name(module.ast);
+    let functions = crate::python::functions::functions_by_name(module.ast);
     // Route handlers' parameters are request data even when keyword-only.
     let handler_params: HashSet<*const Parameters> = module
         .index
