@@ -110,7 +110,20 @@ fn package_op(cmd: &SimpleCommand) -> Option<(PackageOp, Vec<String>)> {
         ("pip" | "pip3", "install") => {
             return Some((
                 PackageOp::Install { virtual_name: None },
-                names(&["-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-t", "--target", "--prefix", "-f", "--find-links"]),
+                names(&[
+                    "-r",
+                    "--requirement",
+                    "-c",
+                    "--constraint",
+                    "-i",
+                    "--index-url",
+                    "--extra-index-url",
+                    "-t",
+                    "--target",
+                    "--prefix",
+                    "-f",
+                    "--find-links",
+                ]),
             ));
         }
         ("pip" | "pip3", "uninstall") => PackageOp::Remove,
