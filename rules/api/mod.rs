@@ -21,7 +21,10 @@ use crate::registry::Check;
 pub static RULES: &[(&str, Check)] = &[
     (
         sync_route_handler::META,
-        Check::Python(sync_route_handler::check),
+        Check::Many(&[
+            Check::Python(sync_route_handler::check),
+            Check::Project(sync_route_handler::project_check),
+        ]),
     ),
     (
         blocking_call_in_async::META,

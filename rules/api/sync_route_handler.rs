@@ -8,9 +8,11 @@
 //! `AsyncSession` (the async path exists; this route was left behind).
 
 use super::blocking_call_in_async::{classify, Finding};
+use crate::facts::ProjectFacts;
+use crate::python::apps::primary_apps;
 use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
-use crate::python::session::{object_kind, parameter_kind, Bindings, Bound, SessionKind};
+use crate::python::session::{self, object_kind, parameter_kind, Bindings, Bound, SessionKind};
 use crate::python::summary::Def;
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
@@ -257,5 +259,46 @@ pub fn route_label(method: &str, path: Option<&str>) -> String {
         Some(p) => format!(" ({method}{p})"),
         None if !method.is_empty() => format!(" ({})", method.trim_end()),
         None => String::new(),
+    }
+}
+
+/// Fewer routes on a sync session than this is not "the service": a one-off admin route.
+const PROJECT_MIN_ROUTES: usize = 5;
+
+/// The project-level half of API001: a service that serves every database route through a
+/// synchronous `Session` and nowhere uses `AsyncSession`. Each such `def` handler is right where
+/// it is (FastAPI's threadpool), so none is reported; the service as a whole is, once, at its
+/// app: every concurrent request holds one of the threadpool's 40 threads for its queries.
+pub fn project_check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    let index = &facts.python;
+    if index.uses_async_sessions() {
+        return;
+    }
+    let mut sync_routes = 0;
+    for handler in index.route_handlers() {
+        if !index.is_service(handler.file) {
+            continue;
+        }
+        let Some(module) = index.module_of_file(handler.file) else {
+            continue;
+        };
+        let Some((_, f)) = index.function(&module.qualify(&handler.function)) else {
+            continue;
+        };
+        if session::annotations_kind(index, &f.annotations) == Some(SessionKind::Sync) {
+            sync_routes += 1;
+        }
+    }
+    if sync_routes < PROJECT_MIN_ROUTES {
+        return;
+    }
+    for (module, app) in primary_apps(index) {
+        ctx.report_in(
+            module.file,
+            app.span.clone(),
+            format!("{sync_routes} routes take a synchronous `Session` and the project uses no `AsyncSession` anywhere: FastAPI runs each in its threadpool (40 threads by default, shared by every sync route), so at 40 concurrent requests the next ones wait for a thread before they reach the database"),
+        )
+        .help("for this many routes, plan the move to `AsyncSession` (`create_async_engine`, `async_sessionmaker`, `async def` routes); meanwhile size the threadpool to the database pool (`anyio.to_thread.current_default_thread_limiter().total_tokens`) and keep handlers `def`")
+        .severity(crate::diagnostic::Severity::Info);
     }
 }

@@ -212,6 +212,26 @@ pub fn parameter_kind(
         .or_else(|| classes.iter().find_map(|c| class_kind(index, c)))
 }
 
+/// The kind of session a parameter gets from the qualified names its annotation spells (a
+/// function summary's `annotations`), type aliases followed: `Session`, `SessionDep =
+/// Annotated[Session, Depends(get_db)]`. What a `Depends(...)` default gives is not in a
+/// summary; this reads annotations only.
+pub fn annotations_kind(index: &PythonIndex, names: &[String]) -> Option<SessionKind> {
+    names.iter().find_map(|name| {
+        let canonical = index.canonical(name);
+        if let Some(alias) = type_alias(index, &canonical) {
+            let via_depends = alias.depends.iter().find_map(|d| dependency_kind(index, d));
+            if via_depends.is_some() {
+                return via_depends;
+            }
+            if let Some(kind) = alias.names.iter().find_map(|n| class_kind(index, n)) {
+                return Some(kind);
+            }
+        }
+        class_kind(index, &canonical)
+    })
+}
+
 fn type_alias<'i>(
     index: &'i PythonIndex,
     canonical: &str,
