@@ -56,6 +56,10 @@ pub struct ReportFile {
     pub unit: String,
     /// Whether the file was asked for (findings are reported only for these).
     pub requested: bool,
+    /// The absolute path the file was read from (`prodlint suppress` writes it back).
+    pub path: PathBuf,
+    /// The project root the file belongs to (SARIF URIs, baselines).
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +68,8 @@ pub struct Report {
     /// Sorted by path, line, column, code.
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: usize,
+    /// Findings hidden by `--baseline` (set by the caller that applies it).
+    pub baselined: usize,
     pub files_linted: usize,
     pub notes: Vec<String>,
     /// Line/column of every span boundary of `diagnostics`, by (file, byte offset), filled once
@@ -371,6 +377,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 role: role.clone(),
                 unit: units.label(units.of_file[i]),
                 requested: file.requested,
+                path: file.path.clone(),
+                root: project.root.clone(),
             });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);

@@ -1,0 +1,225 @@
+//! `prodlint suppress [PATHS]`: writes `# prodlint: ignore[CODE]` for every current finding, so
+//! a team can hold new code to the rules from today (ruff's `--add-noqa`).
+//!
+//! The comment goes at the end of the flagged line; in a Dockerfile, where a `#` after an
+//! instruction is not a comment, alone on the line above. A file keeps its line endings, its
+//! byte-order mark and its permissions, and is replaced atomically. Before a file is written
+//! its new text is scanned as the linter will scan it: a comment that would land inside a
+//! string, or a Python file that would stop parsing, leaves the file untouched with a note.
+
+use crate::cli::SuppressArgs;
+use crate::engine::{lint, LintRequest, Report};
+use crate::kind::FileKind;
+use crate::registry::{Check, Registry};
+use crate::settings::{Overrides, Settings};
+use crate::source::LineIndex;
+use crate::suppress::Suppressions;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+const BOM: &str = "\u{feff}";
+
+pub fn run(args: SuppressArgs) -> i32 {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: None,
+    };
+    let settings = match Settings::load(args.config.as_deref(), &paths[0], &overrides) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("prodlint: config error: {err}");
+            return 2;
+        }
+    };
+    let request = LintRequest {
+        paths,
+        per_project_config: args.config.is_none().then_some(overrides),
+        ..LintRequest::default()
+    };
+    let report = match lint(&request, &settings) {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("prodlint: {err}");
+            return 2;
+        }
+    };
+    let (plan, mut skipped) = plan(&report);
+    let mut written = 0;
+    let mut findings = 0;
+    for (file, lines) in &plan {
+        match rewrite(&report, *file, lines) {
+            Ok(n) => {
+                written += 1;
+                findings += n;
+            }
+            Err(why) => {
+                eprintln!(
+                    "prodlint: {}: not changed: {why}",
+                    report.file(*file).display
+                );
+                skipped += lines.values().map(BTreeSet::len).sum::<usize>();
+            }
+        }
+    }
+    eprintln!(
+        "prodlint: suppressed {findings} finding{} in {written} file{}{}",
+        if findings == 1 { "" } else { "s" },
+        if written == 1 { "" } else { "s" },
+        if skipped > 0 {
+            format!("; {skipped} left as they are (see above)")
+        } else {
+            String::new()
+        }
+    );
+    0
+}
+
+/// 0-based line -> codes to suppress on it, per file; and how many findings cannot be
+/// suppressed by a comment (said on stderr).
+type Plan = BTreeMap<usize, BTreeMap<usize, BTreeSet<String>>>;
+
+fn plan(report: &Report) -> (Plan, usize) {
+    let registry = Registry::get();
+    let mut plan: Plan = BTreeMap::new();
+    let mut skipped = 0;
+    for d in &report.diagnostics {
+        let meta = &registry.rules[d.rule].meta;
+        let file = report.file(d.file);
+        // Parse errors and unused suppressions are the engine's: a comment is not their fix.
+        if matches!(registry.rules[d.rule].check, Check::Engine) {
+            eprintln!(
+                "prodlint: {}: {} is not suppressed by a comment: {}",
+                file.display, meta.code, d.message
+            );
+            skipped += 1;
+            continue;
+        }
+        let Some(src) = &file.source else {
+            eprintln!(
+                "prodlint: {}: {} has no line to carry a comment (a project-level finding): skipped",
+                file.display, meta.code
+            );
+            skipped += 1;
+            continue;
+        };
+        let offset = crate::source::clamp_to_char_boundary(&src.text, d.span.start);
+        let line = src.lines.line_of(offset);
+        plan.entry(d.file)
+            .or_default()
+            .entry(line)
+            .or_default()
+            .insert(meta.code.clone());
+    }
+    (plan, skipped)
+}
+
+/// Writes the comments into one file; returns how many findings they cover.
+fn rewrite(
+    report: &Report,
+    file: usize,
+    lines: &BTreeMap<usize, BTreeSet<String>>,
+) -> Result<usize, String> {
+    let f = report.file(file);
+    let Some(src) = &f.source else {
+        return Err("not read".to_string());
+    };
+    let on_disk = std::fs::read(&f.path).map_err(|e| e.to_string())?;
+    let on_disk = String::from_utf8(on_disk).map_err(|_| "not UTF-8".to_string())?;
+    let (bom, body) = match on_disk.strip_prefix(BOM) {
+        Some(rest) => (BOM, rest),
+        None => ("", on_disk.as_str()),
+    };
+    if body != &*src.text {
+        return Err("it changed while prodlint read it".to_string());
+    }
+    let above = f.kind == FileKind::Dockerfile;
+    let (text, targets) = with_comments(body, &src.lines, lines, above)?;
+    check_comments(&text, f.kind, &targets)?;
+    crate::atomic::write(&f.path, format!("{bom}{text}").as_bytes()).map_err(|e| e.to_string())?;
+    Ok(targets.len())
+}
+
+/// The text with the comments, and (0-based line in the new text, rule) of every finding.
+fn with_comments(
+    text: &str,
+    index: &LineIndex,
+    lines: &BTreeMap<usize, BTreeSet<String>>,
+    above: bool,
+) -> Result<(String, Vec<(usize, usize)>), String> {
+    let registry = Registry::get();
+    let mut out = String::with_capacity(text.len() + lines.len() * 40);
+    let mut targets = Vec::new();
+    let mut copied = 0;
+    let mut added = 0;
+    for (&line, codes) in lines {
+        let span = index.line_span(text, line);
+        let content = &text[span.clone()];
+        let list = codes.iter().cloned().collect::<Vec<_>>().join(", ");
+        let comment = format!("# prodlint: ignore[{list}]");
+        if above {
+            if content.trim_start().starts_with('#') {
+                return Err(format!(
+                    "line {} is a comment (a parser directive?): no comment can go above it",
+                    line + 1
+                ));
+            }
+            let indent = &content[..content.len() - content.trim_start().len()];
+            let ending = if text[span.end..].starts_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            out.push_str(&text[copied..span.start]);
+            out.push_str(&format!("{indent}{comment}{ending}"));
+            copied = span.start;
+            added += 1;
+        } else {
+            if content.trim_end().ends_with('\\') {
+                return Err(format!(
+                    "line {} continues on the next (`\\`): a comment would end it",
+                    line + 1
+                ));
+            }
+            out.push_str(&text[copied..span.end]);
+            out.push_str(if content.trim().is_empty() { "" } else { "  " });
+            out.push_str(&comment);
+            copied = span.end;
+        }
+        for code in codes {
+            targets.push((line + added, registry.index_of_code(code)));
+        }
+    }
+    out.push_str(&text[copied..]);
+    Ok((out, targets))
+}
+
+/// Scans the new text as the linter will, and fails unless every finding is covered (a `#`
+/// inside a Python string is not a comment) and Python still parses as well as before.
+fn check_comments(text: &str, kind: FileKind, targets: &[(usize, usize)]) -> Result<(), String> {
+    let lines = LineIndex::new(text);
+    let python = kind == FileKind::Python;
+    let comments = python.then(|| {
+        let parsed = crate::parse::python::PythonFile::parse(text, false);
+        (parsed.first_error().is_some(), parsed.comment_ranges())
+    });
+    if let Some((true, _)) = &comments {
+        return Err("the Python would not parse with the comments".to_string());
+    }
+    let ranges = comments.as_ref().map(|(_, r)| r.as_slice());
+    let mut scanned = Suppressions::scan(text, &lines, ranges, python);
+    for &(line, rule) in targets {
+        if !scanned.suppresses(rule, line) {
+            return Err(format!(
+                "a comment on line {} would not be read as one (inside a string?)",
+                line + 1
+            ));
+        }
+    }
+    Ok(())
+}
