@@ -52,8 +52,8 @@ pub fn run(args: SuppressArgs) -> i32 {
     let (plan, mut skipped) = plan(&report);
     let mut written = 0;
     let mut findings = 0;
-    for (file, lines) in &plan {
-        match rewrite(&report, *file, lines) {
+    for (file, wanted) in &plan {
+        match rewrite(&report, *file, wanted) {
             Ok(n) => {
                 written += 1;
                 findings += n;
@@ -63,7 +63,7 @@ pub fn run(args: SuppressArgs) -> i32 {
                     "prodlint: {}: not changed: {why}",
                     report.file(*file).display
                 );
-                skipped += lines.values().map(BTreeSet::len).sum::<usize>();
+                skipped += wanted.findings;
             }
         }
     }
@@ -80,9 +80,20 @@ pub fn run(args: SuppressArgs) -> i32 {
     0
 }
 
-/// 0-based line -> codes to suppress on it, per file; and how many findings cannot be
-/// suppressed by a comment (said on stderr).
-type Plan = BTreeMap<usize, BTreeMap<usize, BTreeSet<String>>>;
+/// The comments one file needs.
+#[derive(Debug, Default)]
+struct FilePlan {
+    /// 0-based line -> codes to suppress on it.
+    lines: BTreeMap<usize, BTreeSet<String>>,
+    /// Codes of findings about the whole file (anchored at its start with no width, such as a
+    /// missing `.dockerignore`): `ignore-file`, since a line comment above them would move
+    /// the line they anchor at, not the finding.
+    file_wide: BTreeSet<String>,
+    /// Findings the comments cover (two of one rule on a line take one comment).
+    findings: usize,
+}
+
+type Plan = BTreeMap<usize, FilePlan>;
 
 fn plan(report: &Report) -> (Plan, usize) {
     let registry = Registry::get();
@@ -108,10 +119,16 @@ fn plan(report: &Report) -> (Plan, usize) {
             skipped += 1;
             continue;
         };
+        let entry = plan.entry(d.file).or_default();
+        entry.findings += 1;
+        if d.span.start == 0 && d.span.end == 0 {
+            entry.file_wide.insert(meta.code.clone());
+            continue;
+        }
         let offset = crate::source::clamp_to_char_boundary(&src.text, d.span.start);
         let line = src.lines.line_of(offset);
-        plan.entry(d.file)
-            .or_default()
+        entry
+            .lines
             .entry(line)
             .or_default()
             .insert(meta.code.clone());
@@ -120,11 +137,7 @@ fn plan(report: &Report) -> (Plan, usize) {
 }
 
 /// Writes the comments into one file; returns how many findings they cover.
-fn rewrite(
-    report: &Report,
-    file: usize,
-    lines: &BTreeMap<usize, BTreeSet<String>>,
-) -> Result<usize, String> {
+fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<usize, String> {
     let f = report.file(file);
     let Some(src) = &f.source else {
         return Err("not read".to_string());
@@ -138,11 +151,75 @@ fn rewrite(
     if body != &*src.text {
         return Err("it changed while prodlint read it".to_string());
     }
-    let above = f.kind == FileKind::Dockerfile;
-    let (text, targets) = with_comments(body, &src.lines, lines, above)?;
+    let dockerfile = f.kind == FileKind::Dockerfile;
+    let (mut text, mut targets) = with_comments(body, &src.lines, &wanted.lines, dockerfile)?;
+    if !wanted.file_wide.is_empty() {
+        // At the end, where no shebang, parser directive or encoding line can be disturbed.
+        let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push_str(ending);
+        }
+        let list: Vec<&str> = wanted.file_wide.iter().map(String::as_str).collect();
+        text.push_str(&format!(
+            "# prodlint: ignore-file[{}]{ending}",
+            list.join(", ")
+        ));
+        let registry = Registry::get();
+        targets.extend(
+            wanted
+                .file_wide
+                .iter()
+                .map(|c| (0, registry.index_of_code(c))),
+        );
+    }
     check_comments(&text, f.kind, &targets)?;
     crate::atomic::write(&f.path, format!("{bom}{text}").as_bytes()).map_err(|e| e.to_string())?;
-    Ok(targets.len())
+    Ok(wanted.findings)
+}
+
+/// Where a line's comment goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Place {
+    /// `  # prodlint: ignore[…]` after the line's text.
+    End,
+    /// Alone on a new line above: in Dockerfiles, where `#` after an instruction is not a
+    /// comment, and above comment lines.
+    Above,
+    /// `# prodlint: ignore-file[…]` on a new line below a shebang: `#!/bin/sh  # …` would pass
+    /// the comment to the interpreter, and the findings anchored there are about the script.
+    BelowShebang,
+}
+
+fn place(content: &str, line: usize, dockerfile: bool) -> Result<Place, String> {
+    let trimmed = content.trim_start();
+    if line == 0 && content.starts_with("#!") {
+        return Ok(Place::BelowShebang);
+    }
+    if dockerfile && trimmed.starts_with('#') && is_parser_directive(trimmed) {
+        return Err(format!(
+            "line {} is a parser directive, which takes no comment",
+            line + 1
+        ));
+    }
+    // A comment line's `#` makes a directive after it an own-line one, for the line below.
+    if dockerfile || trimmed.starts_with('#') {
+        return Ok(Place::Above);
+    }
+    if content.trim_end().ends_with('\\') {
+        return Err(format!(
+            "line {} continues on the next (`\\`): a comment would end it",
+            line + 1
+        ));
+    }
+    Ok(Place::End)
+}
+
+/// `# syntax=…`, `# escape=…`, `# check=…`: Dockerfile parser directives.
+fn is_parser_directive(comment: &str) -> bool {
+    let body = comment.trim_start_matches('#').trim_start();
+    body.split_once('=').is_some_and(|(key, _)| {
+        !key.trim().is_empty() && key.trim().chars().all(|c| c.is_ascii_alphabetic())
+    })
 }
 
 /// The text with the comments, and (0-based line in the new text, rule) of every finding.
@@ -150,7 +227,7 @@ fn with_comments(
     text: &str,
     index: &LineIndex,
     lines: &BTreeMap<usize, BTreeSet<String>>,
-    above: bool,
+    dockerfile: bool,
 ) -> Result<(String, Vec<(usize, usize)>), String> {
     let registry = Registry::get();
     let mut out = String::with_capacity(text.len() + lines.len() * 40);
@@ -161,39 +238,38 @@ fn with_comments(
         let span = index.line_span(text, line);
         let content = &text[span.clone()];
         let list = codes.iter().cloned().collect::<Vec<_>>().join(", ");
-        let comment = format!("# prodlint: ignore[{list}]");
-        if above {
-            if content.trim_start().starts_with('#') {
-                return Err(format!(
-                    "line {} is a comment (a parser directive?): no comment can go above it",
-                    line + 1
-                ));
-            }
-            let indent = &content[..content.len() - content.trim_start().len()];
-            let ending = if text[span.end..].starts_with("\r\n") {
-                "\r\n"
-            } else {
-                "\n"
-            };
-            out.push_str(&text[copied..span.start]);
-            out.push_str(&format!("{indent}{comment}{ending}"));
-            copied = span.start;
-            added += 1;
+        // The line's own ending for a new line: CRLF files stay CRLF.
+        let ending = if text[span.end..].starts_with("\r\n") {
+            "\r\n"
         } else {
-            if content.trim_end().ends_with('\\') {
-                return Err(format!(
-                    "line {} continues on the next (`\\`): a comment would end it",
-                    line + 1
-                ));
+            "\n"
+        };
+        let where_ = place(content, line, dockerfile)?;
+        match where_ {
+            Place::Above => {
+                let indent = &content[..content.len() - content.trim_start().len()];
+                out.push_str(&text[copied..span.start]);
+                out.push_str(&format!("{indent}# prodlint: ignore[{list}]{ending}"));
+                copied = span.start;
+                added += 1;
             }
-            out.push_str(&text[copied..span.end]);
-            out.push_str(if content.trim().is_empty() { "" } else { "  " });
-            out.push_str(&comment);
-            copied = span.end;
+            Place::End => {
+                out.push_str(&text[copied..span.end]);
+                out.push_str(if content.trim().is_empty() { "" } else { "  " });
+                out.push_str(&format!("# prodlint: ignore[{list}]"));
+                copied = span.end;
+            }
+            Place::BelowShebang => {
+                out.push_str(&text[copied..span.end]);
+                out.push_str(&format!("{ending}# prodlint: ignore-file[{list}]"));
+                copied = span.end;
+            }
         }
         for code in codes {
             targets.push((line + added, registry.index_of_code(code)));
         }
+        // The lines below a shebang's new line move down by one.
+        added += usize::from(where_ == Place::BelowShebang);
     }
     out.push_str(&text[copied..]);
     Ok((out, targets))

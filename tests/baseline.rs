@@ -264,3 +264,107 @@ fn a_broken_baseline_is_an_error() {
     let run = prodlint(&root, &["check", "--baseline", "missing.json", "."]);
     assert_eq!(run.code, 2);
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
+}
+
+#[test]
+fn suppress_comments_every_finding_and_keeps_each_file_as_it_was() {
+    let (_dir, root) = sentinel();
+    // A Python file with a byte-order mark and CRLF line endings.
+    let crlf = root.join("backend/app/settings.py");
+    std::fs::write(
+        &crlf,
+        "\u{feff}import os\r\nSECRET_KEY = \"abcdefghijklmnop1234\"\r\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = root.join("scripts/deploy.sh");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o750)).expect("chmod");
+    }
+    let before = findings(&root, &["."]);
+    assert!(
+        before
+            .iter()
+            .any(|(p, _, c)| p == "backend/app/settings.py" && c == "SEC001"),
+        "{before:?}"
+    );
+    let run = prodlint(&root, &["suppress", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("prodlint: suppressed "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("not changed"), "{}", run.stderr);
+    // Nothing left, and no unused suppression either.
+    let run = prodlint(&root, &["check", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.starts_with("No findings in "), "{}", run.stdout);
+    let text = std::fs::read(&crlf).expect("read");
+    assert_eq!(
+        String::from_utf8(text).expect("utf8"),
+        "\u{feff}import os\r\nSECRET_KEY = \"abcdefghijklmnop1234\"  # prodlint: ignore[SEC001]\r\n"
+    );
+    // The shebang stays first; the script keeps its mode.
+    let script = std::fs::read_to_string(root.join("scripts/deploy.sh")).expect("read");
+    assert!(script.starts_with("#!/bin/bash\n"), "{script}");
+    #[cfg(unix)]
+    assert_eq!(mode(&root.join("scripts/deploy.sh")), 0o750);
+    // A Dockerfile instruction gets its comment on the line above.
+    let dockerfile = std::fs::read_to_string(root.join("backend/Dockerfile")).expect("read");
+    assert!(
+        dockerfile.contains("# prodlint: ignore[DKR010]\nFROM python:3.11-slim as builder\n"),
+        "{dockerfile}"
+    );
+    // A second run has nothing to do.
+    let run = prodlint(&root, &["suppress", "."]);
+    assert!(
+        run.stderr.contains("suppressed 0 findings in 0 files"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn suppress_leaves_a_file_alone_when_the_comment_would_land_in_a_string() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).expect(".git");
+    std::fs::write(root.join("prodlint.toml"), "").expect("config");
+    let text = "def f(cursor, name):\n    cursor.execute(f\"\"\"SELECT * FROM users\n        WHERE name = '{name}'\"\"\")\n";
+    std::fs::write(root.join("app.py"), text).expect("write");
+    let before = findings(root, &["."]);
+    assert!(!before.is_empty());
+    let run = prodlint(root, &["suppress", "."]);
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("app.py: not changed"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(root.join("app.py")).expect("read"),
+        text
+    );
+    assert_eq!(findings(root, &["."]), before);
+}
+
+#[test]
+fn suppress_select_writes_only_the_named_rules() {
+    let (_dir, root) = sentinel();
+    assert_eq!(
+        prodlint(&root, &["suppress", "--select", "DKR", "."]).code,
+        0
+    );
+    let after = findings(&root, &["."]);
+    assert!(
+        after.iter().all(|(_, _, c)| !c.starts_with("DKR")),
+        "{after:?}"
+    );
+    assert!(
+        after.iter().any(|(_, _, c)| c.starts_with("GHA")),
+        "{after:?}"
+    );
+}
