@@ -59,23 +59,6 @@ impl Project {
     fn run(&self, args: &[&str]) -> Run {
         self.run_in("", args)
     }
-
-    /// (path, line, code) of `check --output-format json`.
-    fn findings(&self) -> BTreeSet<(String, u64, String)> {
-        let run = self.run(&["check", "--output-format", "json", "."]);
-        json(&run.stdout)
-            .as_array()
-            .expect("array")
-            .iter()
-            .map(|f| {
-                (
-                    f["path"].as_str().unwrap_or_default().to_string(),
-                    f["line"].as_u64().unwrap_or_default(),
-                    f["code"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect()
-    }
 }
 
 fn run(cmd: &mut Command) -> Run {
@@ -164,7 +147,7 @@ fn output_file_gets_the_format_and_the_terminal_the_summary() {
         "",
         &["check", "--output-format", "sarif", "-o", "out.sarif", "."],
     );
-    let run = run_cmd(cmd.env("GITHUB_ACTIONS", "true"));
+    let run = self::run(cmd.env("GITHUB_ACTIONS", "true"));
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout
@@ -184,10 +167,6 @@ fn output_file_gets_the_format_and_the_terminal_the_summary() {
     let run = p.run(&["check", "-o", "no/such/dir/out.json", "."]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
-}
-
-fn run_cmd(cmd: &mut Command) -> Run {
-    run(cmd)
 }
 
 #[test]
