@@ -151,8 +151,7 @@ fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<usize, Str
     if body != &*src.text {
         return Err("it changed while prodlint read it".to_string());
     }
-    let dockerfile = f.kind == FileKind::Dockerfile;
-    let (mut text, mut targets) = with_comments(body, &src.lines, &wanted.lines, dockerfile)?;
+    let (mut text, mut targets) = with_comments(body, &src.lines, &wanted.lines, f.kind)?;
     if !wanted.file_wide.is_empty() {
         // At the end, where no shebang, parser directive or encoding line can be disturbed.
         let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
@@ -190,7 +189,37 @@ enum Place {
     BelowShebang,
 }
 
-fn place(content: &str, line: usize, dockerfile: bool) -> Result<Place, String> {
+/// Kinds where `#` after text is not a comment, or whose readers do not strip one:
+/// Dockerfile instructions, redis.conf, INI files read by configparser (flake8, tox,
+/// coverage), and env files that shell scripts `export $(cat …)`.
+fn comment_lines_only(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Dockerfile
+            | FileKind::RedisConf
+            | FileKind::Dotenv
+            | FileKind::SetupCfg
+            | FileKind::Flake8
+            | FileKind::ToxIni
+            | FileKind::Coveragerc
+    )
+}
+
+fn is_yaml(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Workflow
+            | FileKind::Action
+            | FileKind::Compose
+            | FileKind::Precommit
+            | FileKind::PatroniYaml
+            | FileKind::PrometheusYaml
+    )
+}
+
+fn place(text: &str, index: &LineIndex, line: usize, kind: FileKind) -> Result<Place, String> {
+    let content = &text[index.line_span(text, line)];
+    let dockerfile = kind == FileKind::Dockerfile;
     let trimmed = content.trim_start();
     if line == 0 && content.starts_with("#!") {
         return Ok(Place::BelowShebang);
@@ -202,8 +231,11 @@ fn place(content: &str, line: usize, dockerfile: bool) -> Result<Place, String> 
         ));
     }
     // A comment line's `#` makes a directive after it an own-line one, for the line below.
-    if dockerfile || trimmed.starts_with('#') {
+    if comment_lines_only(kind) || trimmed.starts_with('#') {
         return Ok(Place::Above);
+    }
+    if is_yaml(kind) {
+        yaml_line_takes_a_comment(text, index, line)?;
     }
     if content.trim_end().ends_with('\\') {
         return Err(format!(
@@ -212,6 +244,63 @@ fn place(content: &str, line: usize, dockerfile: bool) -> Result<Place, String> 
         ));
     }
     Ok(Place::End)
+}
+
+/// Lines above a YAML line that are searched for the node holding it; further up is not
+/// searched (a file of long blocks is not scanned once per finding) and the file is left alone.
+const YAML_SEARCH: usize = 400;
+
+/// A YAML line takes a trailing comment when it starts a node of its own (a key or a list
+/// item), or when it is a line of a literal `run:` block, a shell script where the comment is
+/// a shell comment. Inside any other block of text, or a folded (`>`) one, the comment would
+/// become part of the text (the JavaScript of github-script's `script:`, a message); on the
+/// continuation of a multi-line value it would end the value.
+fn yaml_line_takes_a_comment(text: &str, index: &LineIndex, line: usize) -> Result<(), String> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let content = &text[index.line_span(text, line)];
+    let own = indent(content);
+    let parent = (line.saturating_sub(YAML_SEARCH)..line)
+        .rev()
+        .map(|n| &text[index.line_span(text, n)])
+        .find(|l| !l.trim().is_empty() && indent(l) < own);
+    let Some(parent) = parent else {
+        if line >= YAML_SEARCH {
+            return Err(format!(
+                "line {}: its YAML block is too long to read",
+                line + 1
+            ));
+        }
+        return Ok(());
+    };
+    let head = parent.split(" #").next().unwrap_or(parent).trim_end();
+    let block = head
+        .rsplit_once(':')
+        .map(|(key, rest)| (key, rest.trim()))
+        .filter(|(_, rest)| rest.starts_with('|') || rest.starts_with('>'));
+    if let Some((key, indicator)) = block {
+        let key = key.trim().trim_start_matches("- ").trim();
+        if indicator.starts_with('|') && key == "run" {
+            return Ok(());
+        }
+        return Err(format!(
+            "line {} is inside a YAML block of text (`{key}: {indicator}`), which a comment would change",
+            line + 1
+        ));
+    }
+    let body = content.trim_start();
+    let starts_node = body.starts_with("- ")
+        || body == "-"
+        || body.split_once(':').is_some_and(|(key, rest)| {
+            !key.contains(' ') && (rest.is_empty() || rest.starts_with(' '))
+        });
+    if starts_node {
+        Ok(())
+    } else {
+        Err(format!(
+            "line {} continues a multi-line YAML value, which a comment would end",
+            line + 1
+        ))
+    }
 }
 
 /// `# syntax=…`, `# escape=…`, `# check=…`: Dockerfile parser directives.
@@ -227,7 +316,7 @@ fn with_comments(
     text: &str,
     index: &LineIndex,
     lines: &BTreeMap<usize, BTreeSet<String>>,
-    dockerfile: bool,
+    kind: FileKind,
 ) -> Result<(String, Vec<(usize, usize)>), String> {
     let registry = Registry::get();
     let mut out = String::with_capacity(text.len() + lines.len() * 40);
@@ -244,7 +333,7 @@ fn with_comments(
         } else {
             "\n"
         };
-        let where_ = place(content, line, dockerfile)?;
+        let where_ = place(text, index, line, kind)?;
         match where_ {
             Place::Above => {
                 let indent = &content[..content.len() - content.trim_start().len()];
@@ -256,6 +345,10 @@ fn with_comments(
             Place::End => {
                 out.push_str(&text[copied..span.end]);
                 out.push_str(if content.trim().is_empty() { "" } else { "  " });
+                // SQL's comment is `--`; the directive's own `#` follows it.
+                if kind == FileKind::Sql {
+                    out.push_str("-- ");
+                }
                 out.push_str(&format!("# prodlint: ignore[{list}]"));
                 copied = span.end;
             }
@@ -298,4 +391,74 @@ fn check_comments(text: &str, kind: FileKind, targets: &[(usize, usize)]) -> Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml_ok(text: &str, line: usize) -> bool {
+        yaml_line_takes_a_comment(text, &LineIndex::new(text), line).is_ok()
+    }
+
+    #[test]
+    fn yaml_lines_that_take_a_trailing_comment() {
+        let workflow = "jobs:\n  a:\n    steps:\n      - run: |\n          echo $X\n      - uses: actions/github-script@v7\n        with:\n          script: |\n            core.info(x)\n      - run: >\n          docker build\n          .\n      - name: a\n        run: echo a\n          b\n";
+        assert!(yaml_ok(workflow, 1), "a key");
+        assert!(yaml_ok(workflow, 3), "a list item");
+        assert!(yaml_ok(workflow, 4), "a line of a literal run: script");
+        // `script: |` is JavaScript under github-script (a shell script under ssh-action):
+        // no `#` goes into it.
+        assert!(!yaml_ok(workflow, 8));
+        assert!(
+            !yaml_ok(workflow, 10),
+            "a folded block: the comment would swallow the rest"
+        );
+        assert!(
+            !yaml_ok(workflow, 14),
+            "the continuation of a plain multi-line value"
+        );
+        let compose = "services:\n  app:\n    environment:\n      MESSAGE: >-\n        hello\n";
+        assert!(!yaml_ok(compose, 4));
+    }
+
+    #[test]
+    fn placement_by_kind() {
+        let text = "max-line-length = 100\n";
+        let index = LineIndex::new(text);
+        assert_eq!(place(text, &index, 0, FileKind::Flake8), Ok(Place::Above));
+        assert_eq!(
+            place(text, &index, 0, FileKind::Requirements),
+            Ok(Place::End)
+        );
+        let shebang = "#!/bin/sh\necho\n";
+        assert_eq!(
+            place(shebang, &LineIndex::new(shebang), 0, FileKind::Shell),
+            Ok(Place::BelowShebang)
+        );
+        let directive = "# syntax=docker/dockerfile:1\nFROM x\n";
+        assert!(place(
+            directive,
+            &LineIndex::new(directive),
+            0,
+            FileKind::Dockerfile
+        )
+        .is_err());
+        let continued = "pip install \\\n  x\n";
+        assert!(place(continued, &LineIndex::new(continued), 0, FileKind::Shell).is_err());
+    }
+
+    #[test]
+    fn sql_gets_a_sql_comment() {
+        let text = "SELECT mean_time\nFROM t;\n";
+        let mut lines = BTreeMap::new();
+        lines.insert(0, BTreeSet::from(["DB006".to_string()]));
+        let (out, targets) =
+            with_comments(text, &LineIndex::new(text), &lines, FileKind::Sql).expect("sql");
+        assert_eq!(
+            out,
+            "SELECT mean_time  -- # prodlint: ignore[DB006]\nFROM t;\n"
+        );
+        assert!(check_comments(&out, FileKind::Sql, &targets).is_ok());
+    }
 }
