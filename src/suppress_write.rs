@@ -54,9 +54,10 @@ pub fn run(args: SuppressArgs) -> i32 {
     let mut findings = 0;
     for (file, wanted) in &plan {
         match rewrite(&report, *file, wanted) {
-            Ok(n) => {
-                written += 1;
-                findings += n;
+            Ok((done, left)) => {
+                written += usize::from(done > 0);
+                findings += done;
+                skipped += left;
             }
             Err(why) => {
                 eprintln!(
@@ -91,6 +92,8 @@ struct FilePlan {
     file_wide: BTreeSet<String>,
     /// Findings the comments cover (two of one rule on a line take one comment).
     findings: usize,
+    /// Findings per line, for the count of those left alone.
+    per_line: BTreeMap<usize, usize>,
 }
 
 type Plan = BTreeMap<usize, FilePlan>;
@@ -132,12 +135,15 @@ fn plan(report: &Report) -> (Plan, usize) {
             .entry(line)
             .or_default()
             .insert(meta.code.clone());
+        *entry.per_line.entry(line).or_default() += 1;
     }
     (plan, skipped)
 }
 
 /// Writes the comments into one file; returns how many findings they cover.
-fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<usize, String> {
+/// Writes the comments into one file; returns how many findings they cover and how many were
+/// left alone (lines that take no comment, each said on stderr).
+fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<(usize, usize), String> {
     let f = report.file(file);
     let Some(src) = &f.source else {
         return Err("not read".to_string());
@@ -151,7 +157,24 @@ fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<usize, Str
     if body != &*src.text {
         return Err("it changed while prodlint read it".to_string());
     }
-    let (mut text, mut targets) = with_comments(body, &src.lines, &wanted.lines, f.kind)?;
+    // A line that takes no comment is left alone; the file's other lines still get theirs.
+    let mut lines = BTreeMap::new();
+    let mut left = 0;
+    for (&line, codes) in &wanted.lines {
+        match place(body, &src.lines, line, f.kind) {
+            Ok(_) => {
+                lines.insert(line, codes.clone());
+            }
+            Err(why) => {
+                eprintln!("prodlint: {}: left as it is: {why}", f.display);
+                left += wanted.per_line.get(&line).copied().unwrap_or(0);
+            }
+        }
+    }
+    if lines.is_empty() && wanted.file_wide.is_empty() {
+        return Ok((0, left));
+    }
+    let (mut text, mut targets) = with_comments(body, &src.lines, &lines, f.kind)?;
     if !wanted.file_wide.is_empty() {
         // At the end, where no shebang, parser directive or encoding line can be disturbed.
         let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
@@ -173,7 +196,7 @@ fn rewrite(report: &Report, file: usize, wanted: &FilePlan) -> Result<usize, Str
     }
     check_comments(&text, f.kind, &targets)?;
     crate::atomic::write(&f.path, format!("{bom}{text}").as_bytes()).map_err(|e| e.to_string())?;
-    Ok(wanted.findings)
+    Ok((wanted.findings - left, left))
 }
 
 /// Where a line's comment goes.
