@@ -24,18 +24,53 @@ pub struct Cli {
 pub enum Command {
     /// Lint files and folders (default: the current folder).
     Check(CheckArgs),
-    /// Print a rule's full documentation.
+    /// Print a rule's full documentation (`--all`: every rule's).
     Rule {
         /// A rule code (DKR002) or name (runs-as-root).
-        code: String,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        code: Option<String>,
+        /// Print the documentation of every rule.
+        #[arg(long)]
+        all: bool,
     },
     /// Run the language server over stdio (for editors; see the README's "Editors").
     Server,
-    /// List every rule.
+    /// List every rule, or those whose code starts with PREFIX (`prodlint rules DKR`).
     Rules {
+        /// A code prefix (DKR, DKR00), a code or a name.
+        prefix: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
         output_format: ListFormat,
     },
+    /// Write `# prodlint: ignore[CODE]` on the line of every current finding, so that only
+    /// new code is held to the rules.
+    Suppress(SuppressArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Parser, Debug, Default)]
+pub struct SuppressArgs {
+    /// Files or folders (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Rule codes, prefixes or names to suppress, comma-separated (default: all findings).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Rule codes, prefixes or names to leave alone.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Option<Vec<String>>,
+    /// Config file to use instead of searching for one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set; FORCE_COLOR or CLICOLOR_FORCE force it.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,9 +83,23 @@ pub enum ListFormat {
 pub struct CheckArgs {
     /// Files or folders; `-` reads stdin (with --stdin-filename).
     pub paths: Vec<PathBuf>,
-    /// human on a terminal, concise otherwise.
+    /// human on a terminal, concise otherwise. With --output-file, the file's format.
     #[arg(long, value_enum)]
     pub output_format: Option<OutputFormat>,
+    /// Write the --output-format rendering to FILE (atomically); the terminal then gets the
+    /// human (terminal) or concise rendering, or `github` annotations inside GitHub Actions.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Record every current finding in FILE (a baseline) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "statistics", "show_files"])]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings that FILE (written by --write-baseline) does not hold; also the
+    /// config key `baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Rule codes, prefixes (DKR) or names to run, comma-separated; replaces the config's `select`.
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
@@ -66,6 +115,10 @@ pub struct CheckArgs {
     /// Lint stdin as if it were this file (pass `-` as the path).
     #[arg(long)]
     pub stdin_filename: Option<PathBuf>,
+    /// Colour of human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Same as --color never.
     #[arg(long)]
     pub no_color: bool,
     /// Print findings only: no summary, no notes.
@@ -99,9 +152,21 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Rule { code } => print_rule(&code),
-        Command::Rules { output_format } => list_rules(output_format),
+        Command::Rule { code, all } => match code {
+            Some(code) if !all => print_rule(&code),
+            _ => print_all_rules(),
+        },
+        Command::Rules {
+            prefix,
+            output_format,
+        } => list_rules(prefix.as_deref(), output_format),
         Command::Server => crate::server::run(),
+        Command::Suppress(args) => crate::suppress_write::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "prodlint", &mut std::io::stdout());
+            0
+        }
     }
 }
 
@@ -158,164 +223,219 @@ fn check(args: CheckArgs) -> i32 {
         root: None,
         per_project_config: args.config.is_none().then(|| overrides.clone()),
     };
-    let report = match lint(&request, &settings) {
+    let mut report = match lint(&request, &settings) {
         Ok(report) => report,
         Err(err) => {
             eprintln!("prodlint: {err}");
             return 2;
         }
     };
-    let stdout_tty = std::io::stdout().is_terminal();
-    let format = args.output_format.unwrap_or(if stdout_tty {
-        OutputFormat::Human
-    } else {
-        OutputFormat::Concise
-    });
-    let color =
-        stdout_tty && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if !args.quiet {
         for note in &report.notes {
             eprintln!("prodlint: {}", render::escape_control(note));
         }
     }
-    let mut out = String::new();
     if args.show_files {
-        let json = format == OutputFormat::Json;
-        let listing = render::files::render(&report, json);
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout
-            .write_all(listing.as_bytes())
-            .and_then(|_| stdout.flush());
-        return 0;
+        let json = args.output_format == Some(OutputFormat::Json);
+        return write_stdout(&render::files::render(&report, json), 0);
     }
-    if args.statistics {
-        let rows = render::statistics(&report);
-        if format == OutputFormat::Json {
-            let rows: Vec<_> = rows
-                .iter()
-                .map(|(code, name, count)| serde_json::json!({"code": code, "name": name, "count": count}))
-                .collect();
-            out = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            out.push('\n');
-        } else {
-            for (code, name, count) in rows {
-                out.push_str(&format!("{count:>5}  {code:<7} {name}\n"));
+    let mut prints = crate::baseline::fingerprints(&report);
+    if let Some(file) = &args.write_baseline {
+        return match crate::baseline::write(&report, &prints, file) {
+            Ok(n) => {
+                eprintln!(
+                    "prodlint: wrote {n} findings to the baseline {}",
+                    file.display()
+                );
+                0
             }
-        }
-    } else {
-        out = render::render(&report, format, &RenderOptions { color });
-    }
-    if !args.quiet && matches!(format, OutputFormat::Human | OutputFormat::Concise) {
-        out.push_str(&render::summary(&report));
-        out.push('\n');
-    }
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_err()
-    {
-        // A closed pipe (`| head`) is not an error worth a message.
-        return if report.exceeds(settings.fail_on) {
-            1
-        } else {
-            0
+            Err(e) => {
+                eprintln!("prodlint: cannot write the baseline: {e}");
+                2
+            }
         };
     }
-    i32::from(report.exceeds(settings.fail_on))
-}
-
-fn print_rule(code: &str) -> i32 {
-    let registry = Registry::get();
-    let Some(index) = registry.find(code) else {
-        eprintln!("prodlint: no rule `{code}` (see `prodlint rules`)");
-        return 2;
-    };
-    print!("{}", rule_doc(index));
-    0
-}
-
-/// The full documentation of a rule, from its TOML.
-pub fn rule_doc(index: usize) -> String {
-    let m = &Registry::get().rules[index].meta;
-    let mut out = format!(
-        "{} {} ({} rule, {})\n\n{}\n\n",
-        m.code,
-        m.name,
-        m.kind.as_str(),
-        m.severity,
-        m.summary
-    );
-    let roles: Vec<String> = m
-        .roles
-        .iter()
-        .map(|r| match m.role_severity.get(r) {
-            Some(severity) => format!("{} ({severity})", r.name()),
-            None => r.name().to_string(),
-        })
-        .collect();
-    out.push_str(&format!(
-        "Files: {}\nJudges files of role: {}\nChecklist: {}\n",
-        m.files.join(", "),
-        roles.join(", "),
-        m.checklist
-    ));
-    if let Some(peers) = &m.peers {
-        out.push_str(&format!("Peers: {peers}\n"));
-    }
-    out.push_str(&format!(
-        "Source: {}\n",
-        Registry::get().rules[index].source_path()
-    ));
-    out.push_str(&format!(
-        "\n{}\n\nFix: {}\n",
-        m.rationale.trim_end(),
-        m.fix.trim_end()
-    ));
-    for ex in &m.examples {
-        out.push_str(&format!(
-            "\nExample ({}), flagged:\n\n{}\n\nFixed:\n\n{}\n",
-            ex.path,
-            indent(&ex.bad),
-            indent(&ex.good)
-        ));
-        for other in &ex.with {
-            out.push_str(&format!(
-                "\nWith {}:\n\n{}\n",
-                other.path,
-                indent(&other.text)
-            ));
+    let baseline = args.baseline.clone().or(settings.baseline.clone());
+    if let Some(file) = &baseline {
+        if let Err(e) = apply_baseline(&mut report, &mut prints, file, args.quiet) {
+            eprintln!("prodlint: {e}");
+            return 2;
         }
     }
-    if !m.options.is_empty() {
-        out.push_str(&format!("\nOptions ([tool.prodlint.rules.{}]):\n", m.code));
-        for o in &m.options {
-            out.push_str(&format!(
-                "  {} (default {}): {}\n",
-                o.name,
-                toml_value(&o.default),
-                o.doc
-            ));
+    let code = i32::from(report.exceeds(settings.fail_on) && !args.exit_zero);
+    let stdout_tty = std::io::stdout().is_terminal();
+    let color = use_color(args.color, args.no_color, stdout_tty);
+    let options = RenderOptions {
+        color,
+        fingerprints: &prints,
+    };
+    let terminal_format = if stdout_tty {
+        OutputFormat::Human
+    } else {
+        OutputFormat::Concise
+    };
+    let Some(file) = &args.output_file else {
+        let format = args.output_format.unwrap_or(terminal_format);
+        let text = rendering(&report, format, &args, &options, !args.quiet);
+        return write_stdout(&text, code);
+    };
+    let format = args.output_format.unwrap_or(OutputFormat::Json);
+    let text = rendering(&report, format, &args, &options, false);
+    if let Err(e) = crate::atomic::write(file, text.as_bytes()) {
+        eprintln!("prodlint: cannot write {}: {e}", file.display());
+        return 2;
+    }
+    // The terminal beside the file: annotations inside GitHub Actions, else what a person reads.
+    let in_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    let terminal_format = if in_actions && !stdout_tty {
+        OutputFormat::Github
+    } else {
+        terminal_format
+    };
+    let text = rendering(&report, terminal_format, &args, &options, !args.quiet);
+    write_stdout(&text, code)
+}
+
+/// Hides the findings the baseline holds and says on stderr what no longer matches.
+fn apply_baseline(
+    report: &mut crate::engine::Report,
+    prints: &mut Vec<crate::baseline::Fingerprint>,
+    file: &std::path::Path,
+    quiet: bool,
+) -> Result<(), String> {
+    let baseline = crate::baseline::read(file)?;
+    let (keep, applied) = crate::baseline::apply(report, prints, &baseline, file);
+    let mut flags = keep.iter();
+    report
+        .diagnostics
+        .retain(|_| flags.next().copied().unwrap_or(true));
+    let mut flags = keep.iter();
+    prints.retain(|_| flags.next().copied().unwrap_or(true));
+    report.baselined = applied.matched;
+    if !quiet && applied.stale > 0 {
+        eprintln!(
+            "prodlint: {} of {} baseline entries in {} match no finding any more (fixed or changed); `--write-baseline` rewrites it smaller",
+            applied.stale,
+            baseline.entries.len(),
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+/// `--color`, then `--no-color`, then NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE, then whether
+/// stdout is a terminal (no-color.org; an empty variable counts as unset).
+fn use_color(choice: ColorChoice, no_color: bool, tty: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let forced = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if no_color || set("NO_COLOR") => false,
+        ColorChoice::Auto => forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") || tty,
+    }
+}
+
+/// The text of one format (`--statistics` included), with the summary when `summary` is set
+/// and the format is one for people.
+fn rendering(
+    report: &crate::engine::Report,
+    format: OutputFormat,
+    args: &CheckArgs,
+    options: &RenderOptions<'_>,
+    summary: bool,
+) -> String {
+    let mut out = if args.statistics {
+        statistics(report, format == OutputFormat::Json)
+    } else {
+        render::render(report, format, options)
+    };
+    if summary {
+        match format {
+            OutputFormat::Human if !args.statistics => {
+                out.push_str(&render::footer(report, options.color));
+                out.push('\n');
+            }
+            OutputFormat::Human | OutputFormat::Concise => {
+                out.push_str(&render::summary(report));
+                out.push('\n');
+            }
+            _ => {}
         }
     }
     out
 }
 
-fn indent(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn statistics(report: &crate::engine::Report, json: bool) -> String {
+    let rows = render::statistics(report);
+    if json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(code, name, count)| serde_json::json!({"code": code, "name": name, "count": count}))
+            .collect();
+        let mut out = serde_json::to_string_pretty(&rows).unwrap_or_default();
+        out.push('\n');
+        return out;
+    }
+    rows.iter()
+        .map(|(code, name, count)| format!("{count:>5}  {code:<7} {name}\n"))
+        .collect()
 }
 
-fn list_rules(format: ListFormat) -> i32 {
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn write_stdout(text: &str, code: i32) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+    code
+}
+
+fn print_rule(code: &str) -> i32 {
     let registry = Registry::get();
+    let Some(index) = registry.find(code) else {
+        let near = crate::ruledoc::suggestions(code);
+        if near.is_empty() {
+            eprintln!("prodlint: no rule `{code}` (see `prodlint rules`)");
+        } else {
+            let near: Vec<String> = near.iter().map(|s| format!("`{s}`")).collect();
+            eprintln!(
+                "prodlint: no rule `{code}`; did you mean {}? (see `prodlint rules`)",
+                near.join(" or ")
+            );
+        }
+        return 2;
+    };
+    write_stdout(&rule_doc(index), 0)
+}
+
+fn print_all_rules() -> i32 {
+    let docs: Vec<String> = (0..Registry::get().rules.len()).map(rule_doc).collect();
+    write_stdout(&docs.join(&format!("\n{}\n\n", "-".repeat(80))), 0)
+}
+
+/// The full documentation of a rule, from its TOML.
+pub fn rule_doc(index: usize) -> String {
+    crate::ruledoc::text(index)
+}
+
+fn list_rules(prefix: Option<&str>, format: ListFormat) -> i32 {
+    let registry = Registry::get();
+    let picked: Vec<usize> = match prefix {
+        Some(prefix) => registry.select(prefix),
+        None => (0..registry.rules.len()).collect(),
+    };
+    if picked.is_empty() {
+        eprintln!(
+            "prodlint: no rule code starts with `{}`",
+            prefix.unwrap_or_default()
+        );
+        return 2;
+    }
+    let rules = picked.iter().map(|&i| &registry.rules[i]);
     match format {
         ListFormat::Json => {
-            let rows: Vec<_> = registry
-                .rules
-                .iter()
+            let rows: Vec<_> = rules
                 .map(|r| {
                     let m = &r.meta;
                     serde_json::json!({
@@ -325,40 +445,26 @@ fn list_rules(format: ListFormat) -> i32 {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rows).unwrap_or_default()
-            );
+            let mut out = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            out.push('\n');
+            write_stdout(&out, 0)
         }
         ListFormat::Human => {
-            for r in &registry.rules {
+            let mut out = String::new();
+            for r in rules {
                 let m = &r.meta;
                 // `as_str`: Severity's Display ignores the width, which broke the columns.
-                println!(
-                    "{:<7} {:<34} {:<7} {:<7} {}",
+                out.push_str(&format!(
+                    "{:<7} {:<34} {:<7} {:<7} {}\n",
                     m.code,
                     m.name,
                     m.kind.as_str(),
                     m.severity.as_str(),
                     m.summary
-                );
+                ));
             }
+            write_stdout(&out, 0)
         }
-    }
-    0
-}
-
-fn toml_value(value: &toml::Value) -> String {
-    match value {
-        toml::Value::String(s) => format!("\"{s}\""),
-        toml::Value::Integer(i) => i.to_string(),
-        toml::Value::Float(f) => f.to_string(),
-        toml::Value::Boolean(b) => b.to_string(),
-        toml::Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(toml_value).collect::<Vec<_>>().join(", ")
-        ),
-        other => format!("{other:?}"),
     }
 }
 

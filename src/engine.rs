@@ -47,8 +47,6 @@ pub struct LintRequest {
 pub struct ReportFile {
     /// Relative to the current directory, `/`-separated.
     pub display: String,
-    /// The absolute path as discovered (the language server maps findings to its buffers).
-    pub path: PathBuf,
     pub source: Option<SourceText>,
     pub kind: FileKind,
     /// The file's role and why (see `model::roles`).
@@ -58,6 +56,11 @@ pub struct ReportFile {
     pub unit: String,
     /// Whether the file was asked for (findings are reported only for these).
     pub requested: bool,
+    /// The absolute path the file was read from (`prodlint suppress` writes it back; the
+    /// language server maps findings to its buffers).
+    pub path: PathBuf,
+    /// The project root the file belongs to (SARIF URIs, baselines).
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +69,8 @@ pub struct Report {
     /// Sorted by path, line, column, code.
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: usize,
+    /// Findings hidden by `--baseline` (set by the caller that applies it).
+    pub baselined: usize,
     pub files_linted: usize,
     pub notes: Vec<String>,
     /// Line/column of every span boundary of `diagnostics`, by (file, byte offset), filled once
@@ -386,12 +391,13 @@ pub fn lint_with_overlay(
             file_paths.push(file.path.clone());
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
-                path: file.path.clone(),
                 source: result.source,
                 kind: file.kind,
                 role: role.clone(),
                 unit: units.label(units.of_file[i]),
                 requested: file.requested,
+                path: file.path.clone(),
+                root: project.root.clone(),
             });
             report.notes.extend(result.note);
             report.files_linted += usize::from(result.linted && file.requested);

@@ -3,6 +3,8 @@
 //! The pipeline lives here so that the CLI, the tests and an editor server call the same code:
 //! [`engine::lint`] takes paths and [`settings::Settings`] and returns a [`engine::Report`].
 
+pub mod atomic;
+pub mod baseline;
 pub mod ci_facts;
 pub mod cli;
 pub mod diagnostic;
@@ -15,10 +17,12 @@ pub mod parse;
 pub mod python;
 pub mod registry;
 pub mod render;
+pub mod ruledoc;
 pub mod server;
 pub mod settings;
 pub mod source;
 pub mod suppress;
+pub mod suppress_write;
 
 #[path = "../rules/mod.rs"]
 pub mod rules;

@@ -55,6 +55,8 @@ pub struct Settings {
     pub config_path: Option<PathBuf>,
     /// Folder that `exclude` and `per-file-ignores` globs are relative to.
     pub base_dir: PathBuf,
+    /// `baseline = "FILE"`: the baseline `check` applies (relative to the config's folder).
+    pub baseline: Option<PathBuf>,
 }
 
 /// Command-line overrides.
@@ -90,6 +92,7 @@ impl Settings {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             config_path: None,
             base_dir: PathBuf::from("."),
+            baseline: None,
         }
     }
 
@@ -352,6 +355,13 @@ impl ConfigFile<'_> {
                 "fail-on" => {
                     settings.fail_on = self.severity(item)?;
                 }
+                "baseline" => {
+                    let Some(file) = item.as_str().filter(|f| !f.is_empty()) else {
+                        return Err(self.error(item.span(), "`baseline` must be a file name"));
+                    };
+                    let dir = self.path.parent().unwrap_or(Path::new(""));
+                    settings.baseline = Some(dir.join(file));
+                }
                 "max-file-size" => {
                     let Some(n) = item.as_integer().filter(|n| *n > 0) else {
                         return Err(self.error(item.span(), "`max-file-size` must be a positive number of bytes"));
@@ -412,7 +422,7 @@ impl ConfigFile<'_> {
                 other => {
                     return Err(self.error(
                         key_span,
-                        format!("unknown key `{other}` (expected select, ignore, exclude, fail-on, max-file-size, severity, per-file-ignores, roles, rules)"),
+                        format!("unknown key `{other}` (expected select, ignore, exclude, fail-on, max-file-size, baseline, severity, per-file-ignores, roles, rules)"),
                     ))
                 }
             }

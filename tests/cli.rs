@@ -653,8 +653,16 @@ fn human_output_has_no_colour_with_no_color() {
         assert!(run.stdout.contains("DKR002"), "{}", run.stdout);
         assert!(run.stdout.contains("runs-as-root"), "{}", run.stdout);
         assert!(run.stdout.contains("backend/Dockerfile"), "{}", run.stdout);
+        // The footer: counts per severity and where a rule's documentation is.
         assert!(
-            run.stdout.trim_end().ends_with("in 3 files."),
+            run.stdout.contains("in 3 files: 3 errors, 7 warnings."),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .trim_end()
+                .ends_with("configure it: `prodlint rule DKR002`."),
             "{}",
             run.stdout
         );

@@ -60,7 +60,9 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(width());
     let mut out = String::new();
     for d in &report.diagnostics {
         let file = report.file(d.file);
@@ -74,9 +76,15 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
         );
         let finding = Finding {
             message: escape_control(&d.message),
+            // The header a person and an editor's link detection both read:
+            // `path:line:col CODE name`.
             code: format!(
-                "{} {}",
-                registry.rules[d.rule].meta.code, registry.rules[d.rule].meta.name
+                "{}:{}:{} {} {}",
+                escape_name(&file.display),
+                start.line,
+                start.column,
+                registry.rules[d.rule].meta.code,
+                registry.rules[d.rule].meta.name
             ),
             severity: d.severity,
             help: d.help.as_deref().map(escape_control),
@@ -88,4 +96,16 @@ pub fn render(report: &Report, options: &super::RenderOptions) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Columns to wrap messages at: the terminal's, else `COLUMNS`, else 100.
+fn width() -> usize {
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(std::io::stdout()) {
+        return usize::from(w).max(40);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c >= 40)
+        .unwrap_or(100)
 }

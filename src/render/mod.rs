@@ -3,11 +3,14 @@
 mod concise;
 pub mod files;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 mod snippet;
 
+use crate::baseline::Fingerprint;
 use crate::engine::Report;
 use crate::registry::Registry;
 
@@ -18,20 +21,35 @@ pub enum OutputFormat {
     Json,
     Sarif,
     Github,
+    /// JUnit XML: one test case per finding, for CI test-report views.
+    Junit,
+    /// GitLab Code Quality (Code Climate JSON) for merge-request widgets.
+    Gitlab,
 }
 
-pub struct RenderOptions {
+pub struct RenderOptions<'a> {
     pub color: bool,
+    /// The fingerprint of every finding of the report, in its order (see `baseline`).
+    pub fingerprints: &'a [Fingerprint],
 }
 
-pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions) -> String {
+pub fn render(report: &Report, format: OutputFormat, options: &RenderOptions<'_>) -> String {
     match format {
         OutputFormat::Human => human::render(report, options),
         OutputFormat::Concise => concise::render(report),
         OutputFormat::Json => json::render(report),
-        OutputFormat::Sarif => sarif::render(report),
+        OutputFormat::Sarif => sarif::render(report, options.fingerprints),
         OutputFormat::Github => github::render(report),
+        OutputFormat::Junit => junit::render(report),
+        OutputFormat::Gitlab => gitlab::render(report, options.fingerprints),
     }
+}
+
+/// A path relative to the project root of the file, `/`-separated: what CI systems resolve
+/// against the checkout, whatever folder prodlint ran in.
+pub fn root_relative(report: &Report, file: usize) -> String {
+    let f = report.file(file);
+    crate::engine::display_path(&f.path, &f.root)
 }
 
 /// `--statistics`: findings per rule, most frequent first.
@@ -91,9 +109,60 @@ pub fn summary(report: &Report) -> String {
         report.files_linted,
         if report.files_linted == 1 { "" } else { "s" }
     ));
-    if report.suppressed > 0 {
-        line.push_str(&format!(" ({} suppressed)", report.suppressed));
+    match (report.suppressed, report.baselined) {
+        (0, 0) => {}
+        (s, 0) => line.push_str(&format!(" ({s} suppressed)")),
+        (0, b) => line.push_str(&format!(" ({b} in the baseline)")),
+        (s, b) => line.push_str(&format!(" ({s} suppressed, {b} in the baseline)")),
     }
     line.push('.');
+    line
+}
+
+/// The human footer: the summary line with the findings per severity, and how to read a
+/// rule's documentation (naming the most frequent rule of the run).
+pub fn footer(report: &Report, color: bool) -> String {
+    use crate::diagnostic::Severity;
+    let mut line = summary(report);
+    if report.diagnostics.is_empty() {
+        return line;
+    }
+    let count = |s: Severity| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let paint = |text: String, code: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text
+        }
+    };
+    let mut parts = Vec::new();
+    for (severity, name, ansi) in [
+        (Severity::Error, "error", "1;31"),
+        (Severity::Warning, "warning", "1;33"),
+        (Severity::Info, "info", "1;36"),
+    ] {
+        let n = count(severity);
+        if n > 0 {
+            let plural = if n == 1 || severity == Severity::Info {
+                ""
+            } else {
+                "s"
+            };
+            parts.push(paint(format!("{n} {name}{plural}"), ansi));
+        }
+    }
+    line.pop(); // the full stop
+    line.push_str(&format!(": {}.", parts.join(", ")));
+    if let Some((code, _, _)) = statistics(report).first() {
+        line.push_str(&format!(
+            "\nA rule's documentation, how to fix, suppress and configure it: `prodlint rule {code}`."
+        ));
+    }
     line
 }
