@@ -30,6 +30,8 @@ pub struct ComposeFile {
     /// Top-level `include:` files inside the repository, resolved relative to the project root
     /// (Compose specification, "Include"). Their services join the project that includes them.
     pub includes: Vec<At<PathBuf>>,
+    /// The top-level `name:` (the Compose project name), as written.
+    pub project_name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +230,7 @@ pub fn read(doc: &Yaml, path: &Path, file: FileId) -> ComposeFile {
             .get("include")
             .map(|i| includes(i, dir, file))
             .unwrap_or_default(),
+        project_name: doc.get("name").and_then(|n| n.as_str()).map(str::to_string),
     }
 }
 
@@ -786,7 +789,7 @@ impl ComposeProject {
 }
 
 /// Words of a compose file's name or folder that say development or tests.
-const DEV_WORDS: &[&str] = &[
+pub const DEV_WORDS: &[&str] = &[
     "dev",
     "develop",
     "development",
@@ -804,6 +807,11 @@ const DEV_WORDS: &[&str] = &[
     "example",
     "examples",
     "playground",
+    "benchmark",
+    "benchmarks",
+    "bench",
+    "loadtest",
+    "loadtests",
 ];
 
 /// Words of a compose file's name or folder that say it is deployed.
@@ -820,7 +828,7 @@ const PROD_WORDS: &[&str] = &[
     "stack",
 ];
 
-fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
+pub fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())
         .map(|p| p.to_ascii_lowercase())

@@ -156,7 +156,16 @@ const ROOT_SCRIPT_MODULES: &[&str] = &[
 const SCRIPT_DIRS_UNLESS_PACKAGE: &[&str] = &["tools", "bin", "utils_scripts"];
 
 /// Words in a file name (split on `.`, `-`, `_`) that mark it for tests or for development.
-const TEST_NAME_WORDS: &[&str] = &["test", "tests", "testing", "e2e", "ci", "playwright"];
+const TEST_NAME_WORDS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "ci",
+    "playwright",
+    "loadtest",
+    "benchmark",
+];
 const DEV_NAME_WORDS: &[&str] = &["dev", "development", "local", "override", "debug"];
 /// Words that mark a file for a real deployment whatever else it says (`deploy-dev.sh`).
 const DEPLOY_NAME_WORDS: &[&str] = &["prod", "production", "deploy", "release", "staging"];

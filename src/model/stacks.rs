@@ -178,6 +178,12 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         })
         .map(|s| (s, runs(s, facts)))
         .collect();
+    // What the stack says of itself: its project name (`name: shop-example`), or an
+    // environment setting of its services (`ENVIRONMENT: development`).
+    if let Some(why) = says_development(project, facts) {
+        project.stage = Stage::Development(why);
+        return;
+    }
     // Settings only a deployment has beat the shape of the stack: a database stack that reads
     // its passwords from secret files or sets limits is deployed, whatever it holds.
     if let Some(setting) = strong_production_setting(project) {
@@ -196,7 +202,7 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         );
         return;
     }
-    if let Some(name) = runs_dev_server(&long_running) {
+    if let Some(name) = runs_dev_server(&long_running, facts) {
         project.stage = Stage::Development(format!(
             "service `{name}` runs a development server (auto-reload or debug mode)"
         ));
@@ -207,19 +213,92 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
     }
 }
 
+/// Environment variables that name the deployment stage, and the values that mean a
+/// developer's machine.
+const STAGE_VARIABLES: &[&str] = &[
+    "ENVIRONMENT",
+    "ENV",
+    "APP_ENV",
+    "APP_ENVIRONMENT",
+    "NODE_ENV",
+    "FLASK_ENV",
+    "RAILS_ENV",
+    "STAGE",
+    "DEPLOY_ENV",
+    "RUN_ENV",
+];
+const DEVELOPMENT_VALUES: &[&str] = &["development", "dev", "local", "develop"];
+
+/// A stack that says it is for development: a top-level `name:` with a development word
+/// (`opal-security-example`, `shop-dev`), or a service whose stage variable is set to a
+/// development value (`ENVIRONMENT: DEVELOPMENT`, `NODE_ENV=development`).
+fn says_development(project: &ComposeProject, facts: &ProjectFacts) -> Option<String> {
+    for file in facts
+        .compose_files
+        .iter()
+        .filter(|f| project.members.contains(&f.file))
+    {
+        if let Some(name) = &file.project_name {
+            if crate::model::compose::name_words(name)
+                .any(|w| crate::model::compose::DEV_WORDS.contains(&w.as_str()))
+            {
+                return Some(format!("its project is named `{name}`"));
+            }
+        }
+    }
+    project.services.iter().find_map(|s| {
+        s.environment.iter().find_map(|e| {
+            let value = e.value.as_deref()?.trim().to_ascii_lowercase();
+            let stage_variable = STAGE_VARIABLES.iter().any(|v| {
+                e.name.eq_ignore_ascii_case(v)
+                    || e.name.to_ascii_uppercase().ends_with(&format!("_{v}"))
+            });
+            (stage_variable && DEVELOPMENT_VALUES.contains(&value.as_str()))
+                .then(|| format!("service `{}` sets `{}={value}`", s.name, e.name))
+        })
+    })
+}
+
 /// A service started with auto-reload or a debug server (`uvicorn --reload`, `fastapi dev`,
 /// `flask run --debug`): the stack is where someone edits code, not what is deployed.
-fn runs_dev_server<'s>(services: &[(&'s Service, Runs)]) -> Option<&'s str> {
+fn runs_dev_server<'s>(services: &[(&'s Service, Runs)], facts: &ProjectFacts) -> Option<&'s str> {
     services.iter().find_map(|(s, _)| {
-        let words: Vec<&str> = [&s.command, &s.entrypoint]
+        let mut words: Vec<&str> = [&s.command, &s.entrypoint]
             .into_iter()
             .flatten()
             .flat_map(|c| c.value.iter().flat_map(|w| w.text.split_whitespace()))
             .collect();
+        // No command of its own: what the image it builds starts (`CMD ["npm", "run", "dev"]`),
+        // unless the project keeps a development stack beside this one (`docker-compose-dev.yaml`
+        // next to `docker-compose.yaml`): then this is the other one, whatever its image runs.
+        if s.command.is_none() && s.build.is_some() && !has_dev_sibling(s.file, facts) {
+            if let Some(df) = crate::model::topology::dockerfile_of(s, facts) {
+                words.extend(df.start.split_whitespace());
+            }
+        }
         let reload = words.iter().any(|w| *w == "--reload" || *w == "--debug");
         let fastapi_dev = words.windows(2).any(|w| w == ["fastapi", "dev"]);
-        (reload || fastapi_dev).then_some(s.name.as_str())
+        // Front-end dev servers: `npm run dev`, `pnpm dev`, `yarn dev`, `next dev`.
+        let js_dev = words
+            .windows(2)
+            .any(|w| matches!(w[0], "pnpm" | "yarn" | "next" | "bun") && w[1] == "dev")
+            || words.windows(3).any(|w| {
+                matches!(w[0], "npm" | "pnpm" | "yarn" | "bun") && w[1] == "run" && w[2] == "dev"
+            });
+        (reload || fastapi_dev || js_dev).then_some(s.name.as_str())
     })
+}
+
+/// Whether a compose file has a development-named compose file in the same folder.
+fn has_dev_sibling(file: crate::source::FileId, facts: &ProjectFacts) -> bool {
+    let Some(this) = facts.compose_files.iter().find(|c| c.file == file) else {
+        return false;
+    };
+    let dir = this.path.parent();
+    facts
+        .compose_files
+        .iter()
+        .any(|c| c.file != file && c.path.parent() == dir && is_dev_file(&c.path))
 }
 
 /// The stacks topology rules judge: production ones first, then those nothing marks (whose
