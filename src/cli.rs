@@ -79,6 +79,16 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Apply the safe fixes (rules whose `prodlint rule` page says "Autofix"), then report
+    /// what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the fixes as a unified diff instead of applying them; exit 1 if there are any.
+    #[arg(long)]
+    pub diff: bool,
+    /// With --fix or --diff: also the fixes that may change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -118,6 +128,10 @@ fn check(args: CheckArgs) -> i32 {
         };
         paths.push(name.clone());
         stdin_name = Some(name.clone());
+        if args.fix || args.diff {
+            eprintln!("prodlint: --fix and --diff work on files, not on stdin");
+            return 2;
+        }
     } else if args.stdin_filename.is_some() {
         eprintln!("prodlint: --stdin-filename needs `-` as the path");
         return 2;
@@ -155,7 +169,20 @@ fn check(args: CheckArgs) -> i32 {
         root: None,
         per_project_config: args.config.is_none().then(|| overrides.clone()),
     };
-    let report = match lint(&request, &settings) {
+    if args.diff {
+        return crate::fix::print_diff(&request, &settings, args.unsafe_fixes);
+    }
+    let linted = if args.fix {
+        crate::fix::fix(&request, &settings, args.unsafe_fixes).map(|mut outcome| {
+            if !args.quiet {
+                crate::fix::print_outcome(&outcome);
+            }
+            outcome.report.take().unwrap_or_default()
+        })
+    } else {
+        lint(&request, &settings)
+    };
+    let report = match linted {
         Ok(report) => report,
         Err(err) => {
             eprintln!("prodlint: {err}");
@@ -269,6 +296,13 @@ pub fn rule_doc(index: usize) -> String {
         m.rationale.trim_end(),
         m.fix.trim_end()
     ));
+    out.push_str(&format!(
+        "Autofix: {}\n",
+        m.autofix.map_or("none", |a| match a {
+            crate::diagnostic::Applicability::Safe => "safe (`check --fix`)",
+            crate::diagnostic::Applicability::Unsafe => "unsafe (`check --fix --unsafe-fixes`)",
+        })
+    ));
     for ex in &m.examples {
         out.push_str(&format!(
             "\nExample ({}), flagged:\n\n{}\n\nFixed:\n\n{}\n",
@@ -318,7 +352,7 @@ fn list_rules(format: ListFormat) -> i32 {
                     serde_json::json!({
                         "code": m.code, "name": m.name, "kind": m.kind.as_str(),
                         "severity": m.severity, "summary": m.summary, "files": m.files,
-                        "checklist": m.checklist,
+                        "checklist": m.checklist, "autofix": m.autofix,
                     })
                 })
                 .collect();
@@ -362,16 +396,17 @@ fn toml_value(value: &toml::Value) -> String {
 /// The README's rule table, generated from the rules' metadata (a test keeps them in sync).
 pub fn rule_table_markdown() -> String {
     let mut out = String::from(
-        "| code | name | kind | severity | summary |\n| --- | --- | --- | --- | --- |\n",
+        "| code | name | kind | severity | fix | summary |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for r in &Registry::get().rules {
         let m = &r.meta;
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} |\n",
             m.code,
             m.name,
             m.kind.as_str(),
             m.severity,
+            m.autofix.map_or("", |a| a.as_str()),
             m.summary.replace('|', "\\|")
         ));
     }

@@ -47,6 +47,8 @@ pub struct LintRequest {
 pub struct ReportFile {
     /// Relative to the current directory, `/`-separated.
     pub display: String,
+    /// The absolute path read (`--fix` writes here).
+    pub path: PathBuf,
     pub source: Option<SourceText>,
     pub kind: FileKind,
     /// The file's role and why (see `model::roles`).
@@ -366,6 +368,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             file_paths.push(file.path.clone());
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
+                path: file.path.clone(),
                 source: result.source,
                 kind: file.kind,
                 role: role.clone(),
@@ -617,6 +620,7 @@ fn filter_and_suppress(
                 severity: settings.severity[sup001].unwrap_or(registry.rules[sup001].meta.severity),
                 message,
                 help: Some("remove it, or fix the rule name".to_string()),
+                fix: None,
             });
         }
     }
