@@ -179,3 +179,58 @@ fn every_fixing_rule_has_a_pair() {
         }
     }
 }
+
+fn prodlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_prodlint"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The command line: `--diff` writes nothing and exits 1, `--fix` writes and reports, a second
+/// `--diff` finds nothing, and stdin is refused.
+#[test]
+fn cli_diff_then_fix() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(scratch.path()).expect("canonical");
+    std::fs::create_dir(root.join(".git")).expect(".git");
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fix/DKR010_upper_and_lower");
+    copy_tree(&case.join("before"), &root);
+    let before = std::fs::read(root.join("Dockerfile")).expect("read");
+
+    let (code, out, err) = prodlint(&root, &["check", "--select", "DKR010", "--diff", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("-FROM python:3.12-slim as builder\n+FROM python:3.12-slim AS builder\n"),
+        "{out}"
+    );
+    assert!(err.contains("would fix 2 findings"), "{err}");
+    assert_eq!(
+        std::fs::read(root.join("Dockerfile")).expect("read"),
+        before
+    );
+
+    let (code, _, err) = prodlint(&root, &["check", "--select", "DKR010", "--fix", "."]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("fixed 2 findings in 1 file (DKR010 2)"),
+        "{err}"
+    );
+    let after = std::fs::read(case.join("after/Dockerfile")).expect("read");
+    assert_eq!(std::fs::read(root.join("Dockerfile")).expect("read"), after);
+
+    let (code, out, _) = prodlint(&root, &["check", "--select", "DKR010", "--diff", "."]);
+    assert_eq!((code, out.as_str()), (0, ""));
+
+    let (code, _, err) = prodlint(
+        &root,
+        &["check", "--fix", "--stdin-filename", "Dockerfile", "-"],
+    );
+    assert_eq!(code, 2, "{err}");
+}
