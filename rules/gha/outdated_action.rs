@@ -53,6 +53,9 @@ struct Entry {
     /// Every input this major declares, when its action.yml was read (the fix's evidence).
     #[serde(default)]
     inputs: Option<Vec<String>>,
+    /// The inputs this major requires (`required: true`, no default).
+    #[serde(default)]
+    required_inputs: Vec<String>,
     #[allow(dead_code)]
     #[serde(default)]
     inputs_read: Option<String>,
@@ -281,11 +284,24 @@ fn raise_major(
         return Vec::new();
     };
     let declared = target.inputs.as_deref().unwrap_or_default();
-    let accepted = step.with.is_none_or(|with| {
-        with.entries()
+    let given: Vec<&str> = step
+        .with
+        .map(|with| {
+            with.entries()
+                .iter()
+                .filter_map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let keys = step.with.map_or(0, |with| with.entries().len());
+    // Every key a plain name the target declares, and every input it requires given (a step
+    // that lacks one fails on the new major, whatever the old one did).
+    let accepted = given.len() == keys
+        && given.iter().all(|k| declared.iter().any(|d| d == k))
+        && target
+            .required_inputs
             .iter()
-            .all(|(k, _)| k.as_str().is_some_and(|k| declared.iter().any(|d| d == k)))
-    });
+            .all(|r| given.contains(&r.as_str()));
     // `uses:` written with a `${{ }}` or an anchor is not a plain `owner/repo@ref`.
     let Some(written) = file.text.get(node.span.clone()) else {
         return Vec::new();
@@ -455,6 +471,14 @@ mod tests {
                 e.inputs.is_some(),
                 e.inputs_read.is_some(),
                 "{} v{}: inputs need where they were read",
+                e.name,
+                e.major
+            );
+            assert!(
+                e.required_inputs
+                    .iter()
+                    .all(|r| e.inputs.as_ref().is_some_and(|i| i.contains(r))),
+                "{} v{}: a required input not among the inputs",
                 e.name,
                 e.major
             );
