@@ -66,3 +66,36 @@ fn template_health_check_counts_as_health() {
     );
     assert!(!message.contains("health (`"), "{message}");
 }
+
+#[test]
+fn route_prefix_reaches_a_router_in_a_namespace_package() {
+    let found = findings(
+        "API001_sync_route_handler",
+        "fires_router_in_namespace_package",
+        "API001",
+    );
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].1.contains("(GET /catalog/items)"),
+        "{}",
+        found[0].1
+    );
+}
+
+#[test]
+fn a_service_on_sync_sessions_gets_one_info_finding_at_its_app() {
+    let found = findings(
+        "API001_sync_route_handler",
+        "fires_project_serves_every_route_through_sync_session",
+        "API001",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Severity::Info);
+    assert!(
+        found[0]
+            .1
+            .starts_with("5 routes take a synchronous `Session`"),
+        "{}",
+        found[0].1
+    );
+}

@@ -8,9 +8,11 @@
 //! `AsyncSession` (the async path exists; this route was left behind).
 
 use super::blocking_call_in_async::{classify, Finding};
-use super::{all_functions, own_calls, OwnCall};
+use crate::facts::ProjectFacts;
+use crate::python::apps::primary_apps;
+use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
-use crate::python::session::{object_kind, parameter_kind, Bindings, Bound, SessionKind};
+use crate::python::session::{self, object_kind, parameter_kind, Bindings, Bound, SessionKind};
 use crate::python::summary::Def;
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
@@ -111,7 +113,11 @@ fn work(module: &PythonModule<'_>, f: &StmtFunctionDef) -> Work {
     if sync_param {
         return Work::SyncSession;
     }
-    let mut result = Work::None;
+    let mut result = if reads_self(f) {
+        Work::MayBlock
+    } else {
+        Work::None
+    };
     for own in own_calls(f) {
         if let Some(object) = async_session_object(module, &bindings, &own) {
             return Work::AsyncSession(object);
@@ -167,14 +173,53 @@ fn may_block(module: &PythonModule<'_>, bindings: &Bindings<'_>, own: &OwnCall<'
     if PURE_MODULES.contains(&root) {
         return false;
     }
+    if let Target::Name(_, _, Def::Class { bases, .. }) = module.index.resolve(&qualified) {
+        // A project class: a Pydantic model or an exception is data; anything else (a
+        // service, a repository, a client) may do I/O as it is built.
+        return !is_data_class(module, bases);
+    }
     let last = qualified.rsplit('.').next().unwrap_or(&qualified);
-    if last.starts_with(|c: char| c.is_ascii_uppercase()) {
+    !last.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Whether a project class is data: a Pydantic model or settings, or an exception.
+fn is_data_class(module: &PythonModule<'_>, bases: &[String]) -> bool {
+    crate::python::pydantic::kind_of_bases(module.index, bases, 0).is_some()
+        || bases.iter().any(|b| {
+            let b = module.index.canonical(b);
+            b.ends_with("Exception") || b.ends_with("Error") || b.ends_with("Enum")
+        })
+}
+
+/// Whether a method reads its own object (`self.db`, `self.user`): in a class-based view
+/// those attributes are the view's dependencies and properties, which may query a database.
+fn reads_self(f: &StmtFunctionDef) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Attribute(a) = expr {
+                if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") {
+                    self.0 = true;
+                    return;
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let is_method = f
+        .parameters
+        .iter_non_variadic_params()
+        .next()
+        .is_some_and(|p| p.parameter.name.as_str() == "self");
+    if !is_method {
         return false;
     }
-    !matches!(
-        module.index.resolve(&qualified),
-        Target::Name(_, _, Def::Class { .. })
-    )
+    let mut finder = Finder(false);
+    for stmt in &f.body {
+        ruff_python_ast::visitor::walk_stmt(&mut finder, stmt);
+    }
+    finder.0
 }
 
 /// A parameter whose value FastAPI gets from a dependency (`Depends(...)`, `Security(...)`,
@@ -214,5 +259,46 @@ pub fn route_label(method: &str, path: Option<&str>) -> String {
         Some(p) => format!(" ({method}{p})"),
         None if !method.is_empty() => format!(" ({})", method.trim_end()),
         None => String::new(),
+    }
+}
+
+/// Fewer routes on a sync session than this is not "the service": a one-off admin route.
+const PROJECT_MIN_ROUTES: usize = 5;
+
+/// The project-level half of API001: a service that serves every database route through a
+/// synchronous `Session` and nowhere uses `AsyncSession`. Each such `def` handler is right where
+/// it is (FastAPI's threadpool), so none is reported; the service as a whole is, once, at its
+/// app: every concurrent request holds one of the threadpool's 40 threads for its queries.
+pub fn project_check(facts: &ProjectFacts, ctx: &mut Ctx<'_>) {
+    let index = &facts.python;
+    if index.uses_async_sessions() {
+        return;
+    }
+    let mut sync_routes = 0;
+    for handler in index.route_handlers() {
+        if !index.is_service(handler.file) {
+            continue;
+        }
+        let Some(module) = index.module_of_file(handler.file) else {
+            continue;
+        };
+        let Some((_, f)) = index.function(&module.qualify(&handler.function)) else {
+            continue;
+        };
+        if session::annotations_kind(index, &f.annotations) == Some(SessionKind::Sync) {
+            sync_routes += 1;
+        }
+    }
+    if sync_routes < PROJECT_MIN_ROUTES {
+        return;
+    }
+    for (module, app) in primary_apps(index) {
+        ctx.report_in(
+            module.file,
+            app.span.clone(),
+            format!("{sync_routes} routes take a synchronous `Session` and the project uses no `AsyncSession` anywhere: FastAPI runs each in its threadpool (40 threads by default, shared by every sync route), so at 40 concurrent requests the next ones wait for a thread before they reach the database"),
+        )
+        .help("for this many routes, plan the move to `AsyncSession` (`create_async_engine`, `async_sessionmaker`, `async def` routes); meanwhile size the threadpool to the database pool (`anyio.to_thread.current_default_thread_limiter().total_tokens`) and keep handlers `def`")
+        .severity(crate::diagnostic::Severity::Info);
     }
 }

@@ -212,6 +212,26 @@ pub fn parameter_kind(
         .or_else(|| classes.iter().find_map(|c| class_kind(index, c)))
 }
 
+/// The kind of session a parameter gets from the qualified names its annotation spells (a
+/// function summary's `annotations`), type aliases followed: `Session`, `SessionDep =
+/// Annotated[Session, Depends(get_db)]`. What a `Depends(...)` default gives is not in a
+/// summary; this reads annotations only.
+pub fn annotations_kind(index: &PythonIndex, names: &[String]) -> Option<SessionKind> {
+    names.iter().find_map(|name| {
+        let canonical = index.canonical(name);
+        if let Some(alias) = type_alias(index, &canonical) {
+            let via_depends = alias.depends.iter().find_map(|d| dependency_kind(index, d));
+            if via_depends.is_some() {
+                return via_depends;
+            }
+            if let Some(kind) = alias.names.iter().find_map(|n| class_kind(index, n)) {
+                return Some(kind);
+            }
+        }
+        class_kind(index, &canonical)
+    })
+}
+
 fn type_alias<'i>(
     index: &'i PythonIndex,
     canonical: &str,
@@ -238,6 +258,9 @@ pub enum Bound<'a> {
 #[derive(Debug, Default)]
 pub struct Bindings<'a> {
     pub names: HashMap<&'a str, Vec<Bound<'a>>>,
+    /// Attribute targets the function assigns (`request.state.db = SessionLocal()`), by their
+    /// dotted text: per-request state a middleware keeps on the request.
+    pub attributes: HashMap<String, Vec<Bound<'a>>>,
 }
 
 impl<'a> Bindings<'a> {
@@ -273,19 +296,24 @@ impl<'a> Bindings<'a> {
         self.names.contains_key(name)
     }
 
-    /// The session kind of a local name, when every binding of it agrees.
+    /// The session kind of a local name (or an attribute path the function assigns,
+    /// `request.state.db`), when every binding of it agrees.
     pub fn session_kind(
         &self,
         index: &PythonIndex,
         summary: &ModuleSummary,
         name: &str,
     ) -> Option<SessionKind> {
-        let bounds = self.names.get(name)?;
+        let bounds = match self.names.get(name) {
+            Some(b) => b,
+            None => self.attributes.get(name)?,
+        };
         let mut kind = None;
         for bound in bounds {
             let k = match bound {
                 Bound::Param(p) => parameter_kind(index, summary, p),
-                Bound::Value(v) | Bound::With(v) => value_kind(index, summary, v),
+                Bound::Value(v) | Bound::With(v) => value_kind(index, summary, v)
+                    .or_else(|| self.local_factory_kind(index, summary, v)),
                 Bound::Other => None,
             };
             match (kind, k) {
@@ -296,6 +324,50 @@ impl<'a> Bindings<'a> {
             }
         }
         kind
+    }
+}
+
+impl Bindings<'_> {
+    /// `factory = sessionmaker(bind=engine)` in the function, then `factory()`: the kind of
+    /// session a factory built in the function gives.
+    fn local_factory_kind(
+        &self,
+        index: &PythonIndex,
+        summary: &ModuleSummary,
+        value: &Expr,
+    ) -> Option<SessionKind> {
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let Expr::Name(factory) = call.func.as_ref() else {
+            return None;
+        };
+        let [Bound::Value(Expr::Call(built))] = self.names.get(factory.id.as_str())?.as_slice()
+        else {
+            return None;
+        };
+        let callee = index.canonical(&summary.qualify_expr(&built.func)?);
+        if ASYNC_FACTORIES.contains(&callee.as_str()) {
+            return Some(SessionKind::Async);
+        }
+        if !SYNC_FACTORIES.contains(&callee.as_str()) {
+            return None;
+        }
+        let class = built
+            .arguments
+            .find_keyword("class_")
+            .map(|k| &k.value)
+            .or_else(|| {
+                callee
+                    .ends_with("sessionmaker")
+                    .then(|| built.arguments.args.get(1))
+                    .flatten()
+            })
+            .and_then(|e| summary.qualify_expr(e));
+        match class {
+            Some(class) => class_kind(index, &class).or(Some(SessionKind::Sync)),
+            None => Some(SessionKind::Sync),
+        }
     }
 }
 
@@ -370,6 +442,11 @@ impl<'a> BindingCollector<'_, 'a> {
                 }
             }
             Expr::Starred(s) => self.targets(&s.value, Bound::Other),
+            Expr::Attribute(_) => {
+                if let Some(path) = super::dotted(target) {
+                    self.out.attributes.entry(path).or_default().push(bound);
+                }
+            }
             _ => {}
         }
     }
