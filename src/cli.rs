@@ -134,6 +134,16 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Apply the safe fixes (rules whose `prodlint rule` page says "Autofix"), then report
+    /// what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the fixes as a unified diff instead of applying them; exit 1 if there are any.
+    #[arg(long)]
+    pub diff: bool,
+    /// With --fix or --diff: also the fixes that may change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -186,6 +196,10 @@ fn check(args: CheckArgs) -> i32 {
         };
         paths.push(name.clone());
         stdin_name = Some(name.clone());
+        if args.fix || args.diff {
+            eprintln!("prodlint: --fix and --diff work on files, not on stdin");
+            return 2;
+        }
     } else if args.stdin_filename.is_some() {
         eprintln!("prodlint: --stdin-filename needs `-` as the path");
         return 2;
@@ -223,7 +237,20 @@ fn check(args: CheckArgs) -> i32 {
         root: None,
         per_project_config: args.config.is_none().then(|| overrides.clone()),
     };
-    let mut report = match lint(&request, &settings) {
+    if args.diff {
+        return crate::fix::print_diff(&request, &settings, args.unsafe_fixes);
+    }
+    let linted = if args.fix {
+        crate::fix::fix(&request, &settings, args.unsafe_fixes).map(|mut outcome| {
+            if !args.quiet {
+                crate::fix::print_outcome(&outcome);
+            }
+            outcome.report.take().unwrap_or_default()
+        })
+    } else {
+        lint(&request, &settings)
+    };
+    let mut report = match linted {
         Ok(report) => report,
         Err(err) => {
             eprintln!("prodlint: {err}");
@@ -441,7 +468,7 @@ fn list_rules(prefix: Option<&str>, format: ListFormat) -> i32 {
                     serde_json::json!({
                         "code": m.code, "name": m.name, "kind": m.kind.as_str(),
                         "severity": m.severity, "summary": m.summary, "files": m.files,
-                        "checklist": m.checklist,
+                        "checklist": m.checklist, "autofix": m.autofix,
                     })
                 })
                 .collect();
@@ -471,16 +498,17 @@ fn list_rules(prefix: Option<&str>, format: ListFormat) -> i32 {
 /// The README's rule table, generated from the rules' metadata (a test keeps them in sync).
 pub fn rule_table_markdown() -> String {
     let mut out = String::from(
-        "| code | name | kind | severity | summary |\n| --- | --- | --- | --- | --- |\n",
+        "| code | name | kind | severity | fix | summary |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for r in &Registry::get().rules {
         let m = &r.meta;
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} |\n",
             m.code,
             m.name,
             m.kind.as_str(),
             m.severity,
+            m.autofix.map_or("", |a| a.as_str()),
             m.summary.replace('|', "\\|")
         ));
     }

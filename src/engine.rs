@@ -56,8 +56,8 @@ pub struct ReportFile {
     pub unit: String,
     /// Whether the file was asked for (findings are reported only for these).
     pub requested: bool,
-    /// The absolute path the file was read from (`prodlint suppress` writes it back; the
-    /// language server maps findings to its buffers).
+    /// The absolute path the file was read from (`prodlint suppress` and `--fix` write it
+    /// back; the language server maps findings to its buffers).
     pub path: PathBuf,
     /// The project root the file belongs to (SARIF URIs, baselines).
     pub root: PathBuf,
@@ -644,6 +644,7 @@ fn filter_and_suppress(
                 severity: settings.severity[sup001].unwrap_or(registry.rules[sup001].meta.severity),
                 message,
                 help: Some("remove it, or fix the rule name".to_string()),
+                fix: None,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! Rule metadata (parsed from each rule's TOML), the binding of a rule to the file kind it
 //! checks, and the context a check reports through.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::ProjectFacts;
 use crate::model::{DotenvFile, PrecommitFile, ScriptsFile, WorkflowFile};
 use crate::parse::dockerfile::Dockerfile;
@@ -84,6 +84,11 @@ pub struct RuleMeta {
     pub summary: String,
     pub rationale: String,
     pub fix: String,
+    /// Whether `--fix` can fix the rule's findings: `safe` (`--fix` applies them; a rule may
+    /// still mark one finding's fix unsafe), `unsafe` (only with `--unsafe-fixes`), absent: no
+    /// fix. Which findings get one is said in the rule's `fix` text.
+    #[serde(default)]
+    pub autofix: Option<crate::diagnostic::Applicability>,
     /// The section of the audit checklist the rule comes from.
     pub checklist: String,
     /// The roles of files the rule judges (`service`, `test`, `docs`, `script`, `dev`,
@@ -264,6 +269,28 @@ impl Report<'_> {
         self
     }
 
+    /// Attaches a fix, as safe as the rule's TOML declares (`autofix`). A rule that declares no
+    /// fix gets none: the TOML is the one place that says a rule fixes.
+    pub fn fix(self, edits: Vec<Edit>) -> Self {
+        let declared = Registry::get().rules[self.0.rule].meta.autofix;
+        self.0.fix = declared.map(|applicability| Fix {
+            edits,
+            applicability,
+        });
+        self
+    }
+
+    /// Attaches a fix that may change what the code does here, even if the rule's fixes are
+    /// usually safe: applied only with `--unsafe-fixes`.
+    pub fn unsafe_fix(self, edits: Vec<Edit>) -> Self {
+        let declared = Registry::get().rules[self.0.rule].meta.autofix;
+        self.0.fix = declared.map(|_| Fix {
+            edits,
+            applicability: Applicability::Unsafe,
+        });
+        self
+    }
+
     /// Overrides the rule's default severity for this finding (rules with E/W variants).
     pub fn severity(self, severity: Severity) -> Self {
         self.0.severity = severity;
@@ -307,6 +334,7 @@ impl<'a> Ctx<'a> {
             severity: self.severity,
             message: message.into(),
             help: None,
+            fix: None,
         });
         let last = self.out.len() - 1;
         Report(&mut self.out[last])

@@ -36,6 +36,13 @@ pub fn text(index: usize) -> String {
         m.rationale.trim_end(),
         m.fix.trim_end()
     ));
+    out.push_str(&format!(
+        "Autofix: {}\n",
+        m.autofix.map_or("none", |a| match a {
+            crate::diagnostic::Applicability::Safe => "safe (`check --fix`)",
+            crate::diagnostic::Applicability::Unsafe => "unsafe (`check --fix --unsafe-fixes`)",
+        })
+    ));
     for ex in &m.examples {
         out.push_str(&format!(
             "\nExample ({}), flagged:\n\n{}\n\nFixed:\n\n{}\n",

@@ -19,7 +19,11 @@ fn rule_fixtures() {
         .collect();
     families.sort();
     for family in families.iter().filter(|p| {
-        p.is_dir() && !p.ends_with("repos") && !p.ends_with("hostile") && !p.ends_with("roles")
+        p.is_dir()
+            && !p.ends_with("repos")
+            && !p.ends_with("hostile")
+            && !p.ends_with("roles")
+            && !p.ends_with("fix")
     }) {
         let mut rules: Vec<_> = std::fs::read_dir(family)
             .expect("family")

@@ -10,6 +10,7 @@ pub mod email_field_not_validated;
 pub mod missing_exception_handlers;
 pub mod missing_rate_limiting;
 pub mod pydantic_v1_validator;
+pub mod pydantic_v1_validator_fix;
 pub mod session_without_dependency;
 pub mod sync_route_handler;
 pub mod untyped_request_body;

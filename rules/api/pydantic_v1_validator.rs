@@ -44,7 +44,10 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
                 };
                 let canonical = self.module.index.canonical(&written);
                 if let Some((_, name)) = V1_VALIDATORS.iter().find(|(q, _)| *q == canonical) {
-                    self.report(name, span_of(&d.expression));
+                    let fix = (*name == "validator")
+                        .then(|| super::pydantic_v1_validator_fix::fix(self.module, f, d))
+                        .flatten();
+                    self.report(name, span_of(&d.expression), fix);
                 }
             }
         }
@@ -53,7 +56,12 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
 }
 
 impl Finder<'_, '_, '_, '_> {
-    fn report(&mut self, name: &str, span: crate::source::Span) {
+    fn report(
+        &mut self,
+        name: &str,
+        span: crate::source::Span,
+        fix: Option<(Vec<crate::diagnostic::Edit>, bool)>,
+    ) {
         let replacement = if name == "validator" {
             "`@field_validator(...)` with `@classmethod` (`pre=True` becomes `mode=\"before\"`, `values` becomes `info.data`)"
         } else {
@@ -62,7 +70,7 @@ impl Finder<'_, '_, '_, '_> {
         match &self.module.index.pydantic {
             PydanticVersion::V1(_) => {}
             PydanticVersion::V2(why) => {
-                self.ctx
+                let report = self.ctx
                     .report(
                         span,
                         format!(
@@ -70,6 +78,16 @@ impl Finder<'_, '_, '_, '_> {
                         ),
                     )
                     .help(format!("use {replacement}"));
+                // Only on v2, where `field_validator` exists.
+                match fix {
+                    Some((edits, true)) => {
+                        report.fix(edits);
+                    }
+                    Some((edits, false)) => {
+                        report.unsafe_fix(edits);
+                    }
+                    None => {}
+                }
             }
             PydanticVersion::Unknown => {
                 self.ctx

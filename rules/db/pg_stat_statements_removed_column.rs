@@ -1,5 +1,6 @@
 //! DB006: SQL reading `pg_stat_statements` columns that PostgreSQL 13 renamed.
 
+use crate::diagnostic::Edit;
 use crate::kind::FileKind;
 use crate::python::{span_of, PythonModule};
 use crate::registry::{Ctx, TextFile};
@@ -43,8 +44,8 @@ pub fn check_text(file: &TextFile<'_>, ctx: &mut Ctx<'_>) {
         | FileKind::PrometheusYaml => Comments::Hash,
         _ => return,
     };
-    for (span, old, new) in findings(file.text, 0..file.text.len(), comments, file.text) {
-        report(ctx, span, old, new);
+    for (span, old, new, edits) in findings(file.text, 0..file.text.len(), comments, file.text) {
+        report(ctx, span, old, new, edits);
     }
 }
 
@@ -58,18 +59,19 @@ pub fn check_python(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
         strings.visit_stmt(stmt);
     }
     for span in strings.0 {
-        for (span, old, new) in findings(module.text, span, Comments::Sql, module.text) {
-            report(ctx, span, old, new);
+        for (span, old, new, edits) in findings(module.text, span, Comments::Sql, module.text) {
+            report(ctx, span, old, new, edits);
         }
     }
 }
 
-fn report(ctx: &mut Ctx<'_>, span: Span, old: &str, new: &str) {
+fn report(ctx: &mut Ctx<'_>, span: Span, old: &str, new: &str, edits: Vec<Edit>) {
     ctx.report(
         span,
         format!("`{old}` is not a column of pg_stat_statements since PostgreSQL 13 (renamed `{new}`): the query fails with `column \"{old}\" does not exist`"),
     )
-    .help(format!("read `{new}` (PostgreSQL 13+); alias it (`{new} AS {old}`) if the output name matters"));
+    .help(format!("read `{new}` (PostgreSQL 13+); alias it (`{new} AS {old}`) if the output name matters"))
+    .fix(edits);
 }
 
 /// Spans of string literals and f-strings that are values (a docstring or a bare string
@@ -103,14 +105,13 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
+/// A removed column read in one statement: its first mention, the old and new names, and the
+/// edits renaming every mention of it in the statement.
+type Finding = (Span, &'static str, &'static str, Vec<Edit>);
+
 /// The removed columns read from pg_stat_statements in `region` of `text`, one per column and
 /// statement, at its first mention. `whole` is the file, for the version check.
-fn findings(
-    text: &str,
-    region: Span,
-    comments: Comments,
-    whole: &str,
-) -> Vec<(Span, &'static str, &'static str)> {
+fn findings(text: &str, region: Span, comments: Comments, whole: &str) -> Vec<Finding> {
     let Some(slice) = text.get(region.clone()) else {
         return Vec::new();
     };
@@ -124,30 +125,123 @@ fn findings(
             continue;
         }
         let aliases = view_aliases(stmt);
+        let clauses = clause_starts(stmt);
+        let stmt_start = region.start + unit.start;
         for &(old, new) in REMOVED {
             // A file that also names the new column is written for both versions (it picks one
             // by server version).
             if whole_lower.contains(new) {
                 continue;
             }
-            let mut first = None;
+            let mut reads = Vec::new();
             let mut redefined = false;
             for at in find_words(stmt, old) {
                 if is_alias_definition(stmt, at) {
                     redefined = true;
                     break;
                 }
-                if first.is_none() && reads_view_column(stmt, at, old, &aliases) {
-                    first = Some(at);
+                if reads_view_column(stmt, at, old, &aliases) {
+                    reads.push(at);
                 }
             }
-            if let (Some(at), false) = (first, redefined) {
-                let start = region.start + unit.start + at;
-                out.push((start..start + old.len(), old, new));
+            if let (Some(&at), false) = (reads.first(), redefined) {
+                let start = stmt_start + at;
+                let edits = reads
+                    .iter()
+                    .map(|&at| rename(text, stmt, stmt_start, at, old, new, &clauses))
+                    .collect();
+                out.push((start..start + old.len(), old, new, edits));
             }
         }
     }
     out
+}
+
+/// Offsets of the clause keywords of a statement (lower case), sorted: which clause a mention
+/// is in is the last keyword before it.
+fn clause_starts(stmt: &str) -> Vec<(usize, &'static str)> {
+    const CLAUSES: &[&str] = &[
+        "select",
+        "from",
+        "where",
+        "group",
+        "order",
+        "having",
+        "limit",
+        "join",
+        "on",
+        "union",
+        "returning",
+        "window",
+        "offset",
+    ];
+    let mut out: Vec<(usize, &'static str)> = CLAUSES
+        .iter()
+        .flat_map(|&k| find_words(stmt, k).into_iter().map(move |at| (at, k)))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The edit renaming the mention at `at` (statement offsets; `stmt_start` in the file). A whole
+/// select-list item (`SELECT calls, total_time FROM …`) keeps its output name with an alias
+/// (`total_exec_time AS total_time`), so code reading the result by name still finds it.
+fn rename(
+    text: &str,
+    stmt: &str,
+    stmt_start: usize,
+    at: usize,
+    old: &str,
+    new: &str,
+    clauses: &[(usize, &str)],
+) -> Edit {
+    let span = stmt_start + at..stmt_start + at + old.len();
+    let written = text.get(span.clone()).unwrap_or(old);
+    let upper = written.bytes().any(|b| b.is_ascii_uppercase());
+    let new = if upper {
+        new.to_ascii_uppercase()
+    } else {
+        new.to_string()
+    };
+    let clause = clauses
+        .partition_point(|&(k, _)| k < at)
+        .checked_sub(1)
+        .map(|i| clauses[i].1);
+    let text = if clause == Some("select") && is_whole_item(stmt, at, old.len()) {
+        // The keyword in the case the statement writes its own keywords.
+        let original = text.get(stmt_start..stmt_start + stmt.len()).unwrap_or("");
+        let keyword = if original.contains("SELECT") {
+            "AS"
+        } else {
+            "as"
+        };
+        format!("{new} {keyword} {written}")
+    } else {
+        new
+    };
+    Edit { span, text }
+}
+
+/// Whether the mention (possibly `alias.`-qualified) is a whole select-list item: after `select`,
+/// `distinct` or a comma, and before a comma or `from`.
+fn is_whole_item(stmt: &str, at: usize, len: usize) -> bool {
+    let bytes = stmt.as_bytes();
+    let mut start = at;
+    if start > 0 && bytes[start - 1] == b'.' {
+        start -= 1;
+        while start > 0 && is_ident(bytes[start - 1]) {
+            start -= 1;
+        }
+    }
+    let before = stmt[..start].trim_end();
+    let opens =
+        before.ends_with(',') || matches!(word_before(stmt, start), Some("select" | "distinct"));
+    let after = stmt[at + len..].trim_start();
+    let closes = after.starts_with(',')
+        || after
+            .strip_prefix("from")
+            .is_some_and(|rest| rest.bytes().next().is_none_or(|b| !is_ident(b)));
+    opens && closes
 }
 
 /// Blanks comments (bytes become spaces, newlines stay), so offsets are kept.
@@ -329,6 +423,27 @@ mod tests {
             .into_iter()
             .map(|f| f.1)
             .collect()
+    }
+
+    fn fixed(sql: &str) -> String {
+        let mut edits: Vec<Edit> = findings(sql, 0..sql.len(), Comments::Sql, sql)
+            .into_iter()
+            .flat_map(|f| f.3)
+            .collect();
+        edits.sort_by_key(|e| e.span.start);
+        crate::fix::apply_edits(sql, &edits)
+    }
+
+    #[test]
+    fn renames_keep_output_names() {
+        assert_eq!(
+            fixed("SELECT query, calls, total_time, s.mean_time\nFROM pg_stat_statements s\nWHERE mean_time > 5 ORDER BY mean_time DESC;"),
+            "SELECT query, calls, total_exec_time AS total_time, s.mean_exec_time AS mean_time\nFROM pg_stat_statements s\nWHERE mean_exec_time > 5 ORDER BY mean_exec_time DESC;"
+        );
+        assert_eq!(
+            fixed("select round(total_time::numeric, 2), coalesce(x, max_time) from pg_stat_statements group by max_time, y"),
+            "select round(total_exec_time::numeric, 2), coalesce(x, max_exec_time) from pg_stat_statements group by max_exec_time, y"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! DKR010: `FROM image as name` with `as` in another case than `FROM`.
 
+use crate::diagnostic::Edit;
 use crate::parse::dockerfile::Dockerfile;
 use crate::registry::Ctx;
 
@@ -26,7 +27,11 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
             .help(format!(
                 "write `{from_word} … {want} {}`",
                 stage.name.unwrap_or("name")
-            ));
+            ))
+            .fix(vec![Edit {
+                span: as_kw.span.clone(),
+                text: want.to_string(),
+            }]);
         }
     }
 }

@@ -3,8 +3,10 @@
 use super::{
     arg_decls, final_image_stages, has_cache_mount, python_install, written_pairs, Install,
 };
+use crate::diagnostic::Edit;
 use crate::parse::dockerfile::Dockerfile;
 use crate::parse::dockerfile::Inst;
+use crate::parse::shell_words::Word;
 use crate::registry::Ctx;
 
 pub const META: &str = include_str!("pip_cache_in_image.toml");
@@ -115,7 +117,7 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                 .is_some_and(|v| uv_disables(v));
             let commands = file.run_commands(run);
             for (position, cmd) in commands.iter().enumerate() {
-                let Some((kind, _)) = python_install(cmd) else {
+                let Some((kind, after)) = python_install(cmd) else {
                     continue;
                 };
                 // The cache removed later in the same RUN never reaches the layer.
@@ -157,8 +159,29 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
                 let Some(span) = cmd.span() else { continue };
                 let tool = if kind == Install::Pip { "pip" } else { "uv" };
                 ctx.report(span, format!("`{tool}` install without `{flag}` keeps its download cache in the image layer"))
-                    .help(format!("add `{flag}`, or use `RUN --mount=type=cache,target=/root/.cache/{tool}` to keep the cache out of the image"));
+                    .help(format!("add `{flag}`, or use `RUN --mount=type=cache,target=/root/.cache/{tool}` to keep the cache out of the image"))
+                    .fix(flag_fix(file.text, cmd.argv(), after, flag));
             }
         }
     }
+}
+
+/// The flag inserted right after the subcommand (`pip install --no-cache-dir …`): the word
+/// before `after`, the arguments `python_install` returned. An empty fix (none applied) when
+/// that word is not plainly written in the file (quoted, or split by a line continuation).
+fn flag_fix(text: &str, argv: &[Word], after: &[Word], flag: &str) -> Vec<Edit> {
+    let Some(sub) = argv
+        .len()
+        .checked_sub(after.len() + 1)
+        .and_then(|i| argv.get(i))
+    else {
+        return Vec::new();
+    };
+    if text.get(sub.span.clone()) != Some(sub.text.as_str()) {
+        return Vec::new();
+    }
+    vec![Edit {
+        span: sub.span.end..sub.span.end,
+        text: format!(" {flag}"),
+    }]
 }

@@ -1,6 +1,7 @@
 //! DKR007: `CMD`/`ENTRYPOINT` in shell form: PID 1 is `/bin/sh -c`.
 
 use super::commands_of;
+use crate::diagnostic::Edit;
 use crate::parse::dockerfile::Dockerfile;
 use crate::parse::shell_words::{split_commands, SimpleCommand};
 use crate::registry::Ctx;
@@ -38,8 +39,16 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
         .unwrap_or_default();
     if let Some(ep) = entrypoint {
         if shell_without_exec(&ep.arguments, file.escape).is_some() {
-            ctx.report(ep.entrypoint.span.start..command_end(&ep.arguments), format!("ENTRYPOINT in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
+            let report = ctx.report(ep.entrypoint.span.start..command_end(&ep.arguments), format!("ENTRYPOINT in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
                 .help("use the exec form: ENTRYPOINT [\"executable\", \"arg\"]");
+            let edits = exec_form(file.text, &ep.arguments);
+            // A shell-form ENTRYPOINT ignores CMD; in exec form the CMD's words become its
+            // arguments: a change of what runs.
+            if cmd.is_some() {
+                report.unsafe_fix(edits);
+            } else {
+                report.fix(edits);
+            }
             // A shell-form ENTRYPOINT ignores CMD altogether; one finding is enough.
             return;
         }
@@ -56,8 +65,46 @@ pub fn check(file: &Dockerfile<'_, '_>, stage: usize, ctx: &mut Ctx<'_>) {
         }
         _ => "put `exec` before the last command so the server replaces the shell, or move the steps into an entrypoint script that ends with `exec \"$@\"`".to_string(),
     };
-    ctx.report(cmd.cmd.span.start..command_end(&cmd.arguments), format!("CMD in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
+    let report = ctx.report(cmd.cmd.span.start..command_end(&cmd.arguments), format!("CMD in shell form (image of stage {label}) runs under `/bin/sh -c`; SIGTERM never reaches the server, so it cannot shut down gracefully"))
         .help(help);
+    let edits = exec_form(file.text, &cmd.arguments);
+    // With an ENTRYPOINT, CMD is its arguments: `sh -c "…"` before, the words after.
+    if entrypoint.is_some() {
+        report.unsafe_fix(edits);
+    } else {
+        report.fix(edits);
+    }
+}
+
+/// The exec form of a shell-form command that is a plain list of words: letters, digits and
+/// `_ . / : = @ , + % -` separated by blanks, the first not an assignment. Nothing the shell
+/// would interpret (quotes, `$`, globs, `~`, operators, redirections, comments, escapes, line
+/// continuations), so `/bin/sh -c` would have run exactly these words. Else no edit.
+fn exec_form(text: &str, command: &Command<'_>) -> Vec<Edit> {
+    let Command::Shell(shell) = command else {
+        return Vec::new();
+    };
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@,+%-".contains(c);
+    let words: Vec<&str> = shell
+        .value
+        .split([' ', '\t'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let ok = !words.is_empty()
+        && shell
+            .value
+            .chars()
+            .all(|c| plain(c) || c == ' ' || c == '\t')
+        && !words[0].contains('=')
+        && text.get(shell.span.clone()) == Some(shell.value);
+    if !ok {
+        return Vec::new();
+    }
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    vec![Edit {
+        span: shell.span.clone(),
+        text: format!("[{}]", quoted.join(", ")),
+    }]
 }
 
 fn command_end(command: &Command<'_>) -> usize {

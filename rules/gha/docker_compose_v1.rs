@@ -4,7 +4,7 @@
 //! end-of-life.
 
 use super::{argv, program};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Severity};
 use crate::kind::FileKind;
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::workflow::Workflow;
@@ -55,13 +55,27 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
                 continue;
             }
             let span = script.file_span(&name_span(cmd));
-            if missing {
-                ctx.report(span, "`docker-compose` (Compose v1) is not installed on GitHub-hosted runners: this step fails with \"command not found\"")
-                    .help("use the Compose v2 plugin: `docker compose` (a space, not a dash)");
+            // Only the plain word as written in the file (not a path, not quoted).
+            let edits = if file.text.get(span.clone()) == Some("docker-compose") {
+                vec![Edit {
+                    span: span.clone(),
+                    text: "docker compose".to_string(),
+                }]
             } else {
+                Vec::new()
+            };
+            if missing {
+                // The step fails as it is; v2 is what the runner has.
+                ctx.report(span, "`docker-compose` (Compose v1) is not installed on GitHub-hosted runners: this step fails with \"command not found\"")
+                    .help("use the Compose v2 plugin: `docker compose` (a space, not a dash)")
+                    .fix(edits);
+            } else {
+                // Elsewhere the machine may have only v1, and v2 names containers differently
+                // (`app-web-1`, not `app_web_1`): a behaviour change, so unsafe.
                 ctx.report(span, "`docker-compose` is Compose v1, end-of-life since July 2023 and absent from current Docker installs")
                     .help("use the Compose v2 plugin: `docker compose` (a space, not a dash)")
-                    .severity(Severity::Warning);
+                    .severity(Severity::Warning)
+                    .unsafe_fix(edits);
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use super::today::today;
 use super::{comment_version, parse_version, ref_kind, RefKind, Version};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Severity};
 use crate::model::workflow::{parse_uses, trailing_comment, Step, Uses};
 use crate::model::WorkflowFile;
 use crate::registry::Ctx;
@@ -50,6 +50,15 @@ struct Entry {
     #[allow(dead_code)]
     #[serde(default)]
     inputs_source: Option<String>,
+    /// Every input this major declares, when its action.yml was read (the fix's evidence).
+    #[serde(default)]
+    inputs: Option<Vec<String>>,
+    /// The inputs this major requires (`required: true`, no default).
+    #[serde(default)]
+    required_inputs: Vec<String>,
+    #[allow(dead_code)]
+    #[serde(default)]
+    inputs_read: Option<String>,
     #[allow(dead_code)]
     sources: Vec<String>,
     #[allow(dead_code)]
@@ -143,6 +152,16 @@ impl Data {
             .max()
     }
 
+    /// The lowest major above `major` that is fine and whose declared inputs the data lists.
+    fn upgrade_target(&self, action: &str, major: u64) -> Option<&Entry> {
+        self.action
+            .iter()
+            .filter(|e| {
+                e.name == action && e.major > major && e.status == Status::Ok && e.inputs.is_some()
+            })
+            .min_by_key(|e| e.major)
+    }
+
     fn runtime(&self, runtime: &str) -> Option<&Runtime> {
         self.runtime.iter().find(|r| r.name == runtime)
     }
@@ -214,7 +233,8 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, today: &str, ctx: &mut C
             };
             ctx.report(span, message)
                 .help(upgrade)
-                .severity(Severity::Error);
+                .severity(Severity::Error)
+                .fix(raise_major(file, step, &action, major, git_ref));
         }
         // The exact release being blocked is the bigger news; its runtime goes unsaid.
         _ if blocked_release(entry, &version, &action, span.clone(), today, ctx) => {}
@@ -226,7 +246,8 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, today: &str, ctx: &mut C
                 .runtime(&entry.runtime)
                 .map_or_else(|| entry.runtime.clone(), |r| r.summary(today));
             ctx.report(span, format!("`{action}` v{major} runs on {runtime}"))
-                .help(upgrade);
+                .help(upgrade)
+                .fix(raise_major(file, step, &action, major, git_ref));
         }
         Status::Superseded => {
             ctx.report(
@@ -237,11 +258,67 @@ fn check_step(file: &WorkflowFile<'_>, step: &Step<'_>, today: &str, ctx: &mut C
                     major + 1
                 ),
             )
-            .help(upgrade);
+            .help(upgrade)
+            .fix(raise_major(file, step, &action, major, git_ref));
         }
         Status::Ok | Status::Unknown => {}
     }
     removed_inputs(step, entry, &action, major, ctx);
+}
+
+/// The edit raising a version tag (`@v3`, `@v3.5.2`) to the lowest fine major the data has
+/// read the inputs of, when every `with:` key of the step is one of them. A SHA pin, an unread
+/// target or an input the target does not declare: no edit. Always an unsafe fix (the rule's
+/// TOML): a new major may change behaviour even for the same inputs.
+fn raise_major(
+    file: &WorkflowFile<'_>,
+    step: &Step<'_>,
+    action: &str,
+    major: u64,
+    git_ref: &str,
+) -> Vec<Edit> {
+    let (Some(node), RefKind::Version) = (step.uses, ref_kind(git_ref)) else {
+        return Vec::new();
+    };
+    let Some(target) = DATA.upgrade_target(action, major) else {
+        return Vec::new();
+    };
+    let declared = target.inputs.as_deref().unwrap_or_default();
+    let given: Vec<&str> = step
+        .with
+        .map(|with| {
+            with.entries()
+                .iter()
+                .filter_map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let keys = step.with.map_or(0, |with| with.entries().len());
+    // Every key a plain name the target declares, and every input it requires given (a step
+    // that lacks one fails on the new major, whatever the old one did).
+    let accepted = given.len() == keys
+        && given.iter().all(|k| declared.iter().any(|d| d == k))
+        && target
+            .required_inputs
+            .iter()
+            .all(|r| given.contains(&r.as_str()));
+    // `uses:` written with a `${{ }}` or an anchor is not a plain `owner/repo@ref`.
+    let Some(written) = file.text.get(node.span.clone()) else {
+        return Vec::new();
+    };
+    let needle = format!("@{git_ref}");
+    let Some(at) = written.rfind(&needle) else {
+        return Vec::new();
+    };
+    let after = &written[at + needle.len()..];
+    if !accepted || !(after.is_empty() || after == "\"" || after == "'") {
+        return Vec::new();
+    }
+    let start = node.span.start + at + 1;
+    vec![Edit {
+        span: start..start + git_ref.len(),
+        text: format!("v{}", target.major),
+    }]
 }
 
 /// The data key (`owner/repo`, or `owner/repo/path` for an action in a sub-folder such as
@@ -390,6 +467,21 @@ mod tests {
                 e.major
             );
             assert!(!e.git_ref.is_empty());
+            assert_eq!(
+                e.inputs.is_some(),
+                e.inputs_read.is_some(),
+                "{} v{}: inputs need where they were read",
+                e.name,
+                e.major
+            );
+            assert!(
+                e.required_inputs
+                    .iter()
+                    .all(|r| e.inputs.as_ref().is_some_and(|i| i.contains(r))),
+                "{} v{}: a required input not among the inputs",
+                e.name,
+                e.major
+            );
             for k in e.input_replacements.keys() {
                 assert!(
                     e.removed_inputs.contains(k),

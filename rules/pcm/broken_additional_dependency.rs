@@ -1,8 +1,10 @@
 //! PCM003: a known-broken package in a pre-commit hook's `additional_dependencies`. The list
 //! is data (`broken_dependencies.toml`), each entry with its source and date.
 
+use crate::diagnostic::Edit;
 use crate::model::PrecommitFile;
 use crate::registry::Ctx;
+use crate::source::Span;
 use serde::Deserialize;
 use std::sync::LazyLock;
 
@@ -23,6 +25,9 @@ struct Broken {
     yanked: bool,
     #[serde(default)]
     requires: Option<String>,
+    /// The package to list instead, when the source names exactly one.
+    #[serde(default)]
+    replacement: Option<String>,
     source: String,
     #[serde(default)]
     evidence: Vec<String>,
@@ -68,17 +73,18 @@ fn requirement(text: &str) -> (String, bool) {
 pub fn check(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
     for repo in &file.config.repos {
         for hook in &repo.hooks {
-            let deps: Vec<(String, bool, &str)> = hook
+            let deps: Vec<(String, bool, &str, Span)> = hook
                 .additional_dependencies
                 .iter()
-                .filter_map(|d| d.as_str())
-                .map(|d| {
+                .filter_map(|d| d.as_str().map(|s| (s, d.span.clone())))
+                .map(|(d, span)| {
                     let (name, exact) = requirement(d);
-                    (name, exact, d)
+                    (name, exact, d, span)
                 })
                 .collect();
-            let pinned = |name: &str| deps.iter().any(|(n, exact, _)| n == name && *exact);
-            for (name, exact, written) in &deps {
+            let pinned = |name: &str| deps.iter().any(|(n, exact, _, _)| n == name && *exact);
+            let listed = |name: &str| deps.iter().any(|(n, ..)| n == name);
+            for (name, exact, written, span) in &deps {
                 let Some(broken) = BROKEN.iter().find(|b| &b.name == name) else {
                     continue;
                 };
@@ -96,10 +102,41 @@ pub fn check(file: &PrecommitFile<'_>, ctx: &mut Ctx<'_>) {
                         broken.reason
                     ),
                 )
-                .help(broken.fix.clone());
+                .help(broken.fix.clone())
+                .fix(
+                    broken
+                        .replacement
+                        .as_deref()
+                        .filter(|r| !listed(&normalize(r)))
+                        .map(|r| replace_item(file.text, span, written, r))
+                        .unwrap_or_default(),
+                );
             }
         }
     }
+}
+
+/// The edit writing `replacement` for the list item `written` at `span`: the whole plain
+/// scalar, or the inside of a quoted one; none for other forms (escapes, block scalars).
+fn replace_item(text: &str, span: &Span, written: &str, replacement: &str) -> Vec<Edit> {
+    let Some(raw) = text.get(span.clone()) else {
+        return Vec::new();
+    };
+    let inner = if raw == written {
+        span.clone()
+    } else if raw.len() == written.len() + 2
+        && (raw.starts_with('"') || raw.starts_with('\''))
+        && raw.ends_with(&raw[..1])
+        && &raw[1..raw.len() - 1] == written
+    {
+        span.start + 1..span.end - 1
+    } else {
+        return Vec::new();
+    };
+    vec![Edit {
+        span: inner,
+        text: replacement.to_string(),
+    }]
 }
 
 #[cfg(test)]
