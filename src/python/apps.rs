@@ -65,10 +65,7 @@ pub fn primary_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
     if roots.len() < 2 {
         return roots;
     }
-    let weights: Vec<usize> = roots
-        .iter()
-        .map(|(_, a)| weight(index, a))
-        .collect();
+    let weights: Vec<usize> = roots.iter().map(|(_, a)| weight(index, a)).collect();
     let max = weights.iter().copied().max().unwrap_or(0);
     roots
         .into_iter()
