@@ -998,6 +998,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         if file.requested {
                             let sf = ScriptsFile {
                                 text,
+                                lines: &lines,
                                 path: &file.rel,
                                 kind: file.kind,
                                 scripts: &scripts,
@@ -1018,6 +1019,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
                         let sf = ScriptsFile {
                             text,
+                            lines: &lines,
                             path: &file.rel,
                             kind: file.kind,
                             scripts: &scripts,
@@ -1084,6 +1086,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
             parse_error = unparsed_script(&scripts);
             let sf = ScriptsFile {
                 text,
+                lines: &lines,
                 path: &file.rel,
                 kind: file.kind,
                 scripts: &scripts,

@@ -3,7 +3,8 @@
 
 use super::summary::{Def, FunctionDef, ModuleSummary, RouteDecl};
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+// FxHash: names are looked up on every call the rules resolve; SipHash showed in profiles.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Default)]
@@ -18,7 +19,8 @@ pub struct PythonIndex {
     /// Classes that reach the API as request data (computed on first use).
     pub(crate) request_models: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// The routes that take each request model directly (computed on first use).
-    pub(crate) model_routes: OnceLock<HashMap<String, Vec<super::pydantic::ModelRoute>>>,
+    pub(crate) model_routes:
+        OnceLock<std::collections::HashMap<String, Vec<super::pydantic::ModelRoute>>>,
     /// Computed on first use and shared by every Python file rule (each would otherwise walk
     /// the whole project once per module).
     handlers: OnceLock<Vec<RouteHandler>>,
@@ -110,7 +112,7 @@ const ROUTER: &[&str] = &["fastapi.APIRouter", "fastapi.routing.APIRouter"];
 
 impl PythonIndex {
     pub fn new(modules: Vec<ModuleSummary>) -> PythonIndex {
-        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::default();
         for (i, m) in modules.iter().enumerate() {
             for (pos, _) in m.module.match_indices('.') {
                 by_suffix
@@ -227,7 +229,7 @@ impl PythonIndex {
     pub fn handlers_in(&self, file: FileId) -> impl Iterator<Item = &RouteHandler> {
         let handlers = self.route_handlers();
         let by_file = self.handlers_by_file.get_or_init(|| {
-            let mut map: HashMap<FileId, Vec<usize>> = HashMap::new();
+            let mut map: HashMap<FileId, Vec<usize>> = HashMap::default();
             for (i, h) in handlers.iter().enumerate() {
                 map.entry(h.file).or_default().push(i);
             }
@@ -376,7 +378,7 @@ impl PythonIndex {
     fn app_objects_by_name(&self) -> &(Vec<AppObject>, HashMap<String, usize>) {
         self.app_objects.get_or_init(|| {
             let objects = self.find_app_objects();
-            let mut by_name = HashMap::with_capacity(objects.len());
+            let mut by_name = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
             for (i, o) in objects.iter().enumerate() {
                 by_name.entry(o.qualname.clone()).or_insert(i);
             }
@@ -388,7 +390,7 @@ impl PythonIndex {
     /// it, by the app's qualified name, counted in one pass over the project.
     pub fn app_weights(&self) -> &HashMap<String, usize> {
         self.app_weights.get_or_init(|| {
-            let mut weights: HashMap<String, usize> = HashMap::new();
+            let mut weights: HashMap<String, usize> = HashMap::default();
             for route in self.routes() {
                 if let Some(app) = &route.app {
                     *weights.entry(app.clone()).or_default() += 1;
@@ -441,7 +443,7 @@ impl PythonIndex {
     fn find_routes(&self) -> Vec<Route> {
         let objects = self.app_objects();
         // child router -> [(parent, include prefix)]
-        let mut parents: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut parents: HashMap<String, Vec<(String, String)>> = HashMap::default();
         for m in &self.modules {
             for inc in &m.includes {
                 parents
