@@ -151,8 +151,10 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--real", action="append", default=[], help="a real repository to lint too")
     parser.add_argument("--gen-dir", default="/tmp/prodlint-bench-repo")
+    parser.add_argument("--no-build", action="store_true", help="use target/release as it is")
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     if args.scale:
         sys.exit(scale([int(n) for n in args.scale.split(",")], args.runs, args.gen_dir))
     if not os.path.isdir(args.gen_dir):
