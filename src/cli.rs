@@ -29,6 +29,8 @@ pub enum Command {
         /// A rule code (DKR002) or name (runs-as-root).
         code: String,
     },
+    /// Run the language server over stdio (for editors; see the README's "Editors").
+    Server,
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value = "human")]
@@ -99,6 +101,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rule { code } => print_rule(&code),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Server => crate::server::run(),
     }
 }
 

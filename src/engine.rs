@@ -47,6 +47,8 @@ pub struct LintRequest {
 pub struct ReportFile {
     /// Relative to the current directory, `/`-separated.
     pub display: String,
+    /// The absolute path as discovered (the language server maps findings to its buffers).
+    pub path: PathBuf,
     pub source: Option<SourceText>,
     pub kind: FileKind,
     /// The file's role and why (see `model::roles`).
@@ -163,6 +165,20 @@ struct FileResult {
 }
 
 pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintError> {
+    lint_with_overlay(request, settings, &Overlay::new())
+}
+
+/// Unsaved editor buffers: the text to lint instead of what is on disk, by absolute path.
+pub type Overlay = std::collections::HashMap<PathBuf, Vec<u8>>;
+
+/// [`lint`] with `overlay` texts taking precedence over the files on disk (the language
+/// server's open buffers). An overlay path need not exist on disk, as the stdin file need not;
+/// it is linted only when it is under one of `request.paths` (usually it is one of them).
+pub fn lint_with_overlay(
+    request: &LintRequest,
+    settings: &Settings,
+    overlay: &Overlay,
+) -> Result<Report, LintError> {
     let cwd = std::env::current_dir()
         .map_err(|e| LintError(format!("cannot read the current directory: {e}")))?;
     let mut inputs = Vec::new();
@@ -171,7 +187,8 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             &std::path::absolute(path)
                 .map_err(|e| LintError(format!("{}: {e}", path.display())))?,
         );
-        let is_stdin_target = request.stdin.as_ref().is_some_and(|(p, _)| p == path);
+        let is_stdin_target =
+            request.stdin.as_ref().is_some_and(|(p, _)| p == path) || overlay.contains_key(&abs);
         check_input(path, &abs, is_stdin_target)?;
         inputs.push(abs);
     }
@@ -269,7 +286,10 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
                 .zip(modules.par_iter())
                 .enumerate()
                 .map(|(i, (file, module))| {
-                    let text = stdin.filter(|(p, _)| *p == file.path).map(|(_, t)| t);
+                    let text = stdin
+                        .filter(|(p, _)| *p == file.path)
+                        .map(|(_, t)| t)
+                        .or_else(|| overlay.get(&file.path).map(Vec::as_slice));
                     let job = FileJob {
                         id: base + i,
                         file,
@@ -366,6 +386,7 @@ pub fn lint(request: &LintRequest, settings: &Settings) -> Result<Report, LintEr
             file_paths.push(file.path.clone());
             report.files.push(ReportFile {
                 display: display_path(&file.path, &cwd),
+                path: file.path.clone(),
                 source: result.source,
                 kind: file.kind,
                 role: role.clone(),

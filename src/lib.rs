@@ -15,6 +15,7 @@ pub mod parse;
 pub mod python;
 pub mod registry;
 pub mod render;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod suppress;

@@ -66,3 +66,18 @@ fn template_health_check_counts_as_health() {
     );
     assert!(!message.contains("health (`"), "{message}");
 }
+
+#[test]
+fn route_prefix_reaches_a_router_in_a_namespace_package() {
+    let found = findings(
+        "API001_sync_route_handler",
+        "fires_router_in_namespace_package",
+        "API001",
+    );
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].1.contains("(GET /catalog/items)"),
+        "{}",
+        found[0].1
+    );
+}

@@ -1,7 +1,8 @@
 //! A seeded mutation fuzzer over the fixtures: each case takes a fixture file, mutates its bytes
 //! (flip, insert, delete, duplicate a slice, splice in a hostile token), writes it under its own
 //! name (so its file kind is kept) in a scratch project and lints it through the library. Every
-//! case must finish without a panic, and every finding must point inside the file.
+//! case must finish without a panic within 10 s, every finding must point inside the file, and
+//! the same bytes given on stdin must give the same findings.
 //!
 //! CI runs 800 cases (a few seconds). For a long run:
 //!
@@ -136,6 +137,53 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
     }
 }
 
+/// No input under the size limit may take longer (the bound; debug builds included).
+const MAX_CASE_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The same bytes given on stdin under the file's name must give the same findings.
+fn stdin_differs(
+    request: &LintRequest,
+    settings: &Settings,
+    from_file: &prodlint::engine::Report,
+    bytes: &[u8],
+) -> Option<String> {
+    let path = request.paths.first()?.clone();
+    // As the command line builds it: the stdin name is also the path asked for.
+    let by_stdin = LintRequest {
+        paths: vec![path.clone()],
+        stdin: Some((path, bytes.to_vec())),
+        jobs: Some(1),
+        root: request.root.clone(),
+        per_project_config: None,
+    };
+    let findings = |r: &prodlint::engine::Report| -> Vec<(usize, usize, usize)> {
+        r.diagnostics
+            .iter()
+            .map(|d| (d.rule, d.span.start, d.span.end))
+            .collect()
+    };
+    // The shell parser's bound is a time budget (tree-sitter-bash's error recovery gives no
+    // count that grows with its work): on a loaded machine one run may hit it and the other
+    // not. That is the one difference allowed.
+    let timed_out = |r: &prodlint::engine::Report| {
+        r.diagnostics.iter().any(|d| {
+            d.message
+                .starts_with("shell script not parsed: the parser ran out of time")
+        })
+    };
+    match std::panic::catch_unwind(|| lint(&by_stdin, settings)) {
+        Err(_) => Some("panic on stdin".to_string()),
+        Ok(Err(e)) => Some(format!("lint error on stdin: {e}")),
+        Ok(Ok(r)) if timed_out(&r) || timed_out(from_file) => None,
+        Ok(Ok(r)) if findings(&r) != findings(from_file) => Some(format!(
+            "stdin gives {:?}, the file {:?}",
+            findings(&r),
+            findings(from_file)
+        )),
+        Ok(Ok(_)) => None,
+    }
+}
+
 #[test]
 fn fuzz_fixtures() {
     let cases: usize = std::env::var("PRODLINT_FUZZ_CASES")
@@ -181,15 +229,25 @@ fn fuzz_fixtures() {
             root: Some(root.to_path_buf()),
             per_project_config: None,
         };
+        let started = std::time::Instant::now();
         let outcome = std::panic::catch_unwind(|| lint(&request, &settings));
+        let took = started.elapsed();
         let failure = match &outcome {
             Err(_) => Some("panic".to_string()),
             Ok(Err(e)) => Some(format!("lint error: {e}")),
-            Ok(Ok(report)) => report.diagnostics.iter().find_map(|d| {
-                let len = report.file(d.file).source.as_ref()?.text.len();
-                (d.span.start > d.span.end || d.span.end > len)
-                    .then(|| format!("finding outside its file: {:?} in {len} bytes", d.span))
-            }),
+            Ok(Ok(report)) => report
+                .diagnostics
+                .iter()
+                .find_map(|d| {
+                    let len = report.file(d.file).source.as_ref()?.text.len();
+                    (d.span.start > d.span.end || d.span.end > len)
+                        .then(|| format!("finding outside its file: {:?} in {len} bytes", d.span))
+                })
+                .or_else(|| {
+                    (took > MAX_CASE_TIME)
+                        .then(|| format!("took {took:?} (limit {MAX_CASE_TIME:?})"))
+                })
+                .or_else(|| stdin_differs(&request, &settings, report, &bytes)),
         };
         if let Some(why) = failure {
             let keep = manifest.join("target/fuzz-failure");
@@ -202,5 +260,9 @@ fn fuzz_fixtures() {
             );
         }
         let _ = std::fs::remove_file(&path);
+        if case % 5000 == 4999 {
+            // Progress for long runs (`-- --nocapture`).
+            eprintln!("fuzz: {} cases, seed {seed}", case + 1);
+        }
     }
 }

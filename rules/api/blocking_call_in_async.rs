@@ -1,12 +1,12 @@
 //! API002: a blocking call inside `async def`, on the event loop.
 
-use super::{all_functions, own_calls, OwnCall};
+use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
 use crate::python::session::{self, Bindings, Bound, SessionKind};
 use crate::python::summary::{annotation_names, Def};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
-use ruff_python_ast::{Expr, StmtFunctionDef};
+use ruff_python_ast::{Expr, Operator, StmtFunctionDef};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -132,6 +132,7 @@ fn callee_text(func: &Expr) -> String {
     match func {
         Expr::Attribute(a) => match a.value.as_ref() {
             Expr::Call(inner) => format!("{}().{}", callee_text(&inner.func), a.attr.id),
+            Expr::BinOp(b) => format!("({} / …).{}", callee_text(&b.left), a.attr.id),
             other => format!("{}.{}", callee_text(other), a.attr.id),
         },
         other => dotted(other).unwrap_or_else(|| "…".to_string()),
@@ -168,8 +169,33 @@ pub(super) fn classify(
                 .then_some(Finding::Session);
         }
     }
+    // `(folder / name).write_bytes(...)`: a method on a joined path.
+    if let Expr::Attribute(attr) = call.func.as_ref() {
+        if let Expr::BinOp(b) = attr.value.as_ref() {
+            let client = (b.op == Operator::Div)
+                .then(|| joined_path_client(module, bindings, &b.left, 0))
+                .flatten()?;
+            let method = attr.attr.id.as_str();
+            return client
+                .methods
+                .iter()
+                .any(|m| m == method)
+                .then_some(Finding::Client(client));
+        }
+    }
     let written = dotted(&call.func)?;
     let head = written.split('.').next().unwrap_or(&written);
+    // `request.state.db.commit()` after `request.state.db = SessionLocal()` in this function.
+    if let Some((object, method)) = written.rsplit_once('.') {
+        if object.contains('.')
+            && bindings.attributes.contains_key(object)
+            && !own.awaited
+            && blocking.is_session_method(method)
+            && bindings.session_kind(index, summary, object) == Some(SessionKind::Sync)
+        {
+            return Some(Finding::Session);
+        }
+    }
     if bindings.is_local(head) {
         // A name the function binds itself: only `x.method(...)` on a client or session it
         // holds; the module's imports of that name do not apply.
@@ -183,7 +209,7 @@ pub(super) fn classify(
         {
             return Some(Finding::Session);
         }
-        let client = local_client(module, bindings, object)?;
+        let client = local_client(module, bindings, object, 0)?;
         return client
             .methods
             .iter()
@@ -221,7 +247,11 @@ fn local_client(
     module: &PythonModule<'_>,
     bindings: &Bindings<'_>,
     name: &str,
+    depth: usize,
 ) -> Option<&'static ClientEntry> {
+    if depth > 8 {
+        return None;
+    }
     let blocking: &'static Blocking = &BLOCKING;
     let index = module.index;
     let summary = module.summary;
@@ -236,6 +266,10 @@ fn local_client(
             Bound::Value(Expr::Call(c)) | Bound::With(Expr::Call(c)) => summary
                 .qualify_expr(&c.func)
                 .and_then(|q| blocking.client(&index.canonical(&q))),
+            // `dest = UPLOADS / name`: a path joined to a path is a path.
+            Bound::Value(Expr::BinOp(b)) if b.op == Operator::Div => {
+                joined_path_client(module, bindings, &b.left, depth)
+            }
             _ => None,
         };
         let client = client?;
@@ -245,4 +279,41 @@ fn local_client(
         found = Some(client);
     }
     found
+}
+
+/// The client the left side of `left / "part"` is, when it is a path: a local bound to a
+/// path, a module-level `Path(...)`, or a `Path(...)` call. Only pathlib joins with `/`, so the
+/// result is a path only when the left side is one.
+fn joined_path_client(
+    module: &PythonModule<'_>,
+    bindings: &Bindings<'_>,
+    left: &Expr,
+    depth: usize,
+) -> Option<&'static ClientEntry> {
+    let blocking: &'static Blocking = &BLOCKING;
+    let index = module.index;
+    let summary = module.summary;
+    let client = match left {
+        Expr::Name(n) if bindings.is_local(n.id.as_str()) => {
+            local_client(module, bindings, n.id.as_str(), depth + 1)
+        }
+        Expr::Name(n) => match index.resolve(&summary.qualify(n.id.as_str())) {
+            Target::Name(_, _, Def::Call { callee, .. }) => {
+                blocking.client(&index.canonical(callee))
+            }
+            _ => None,
+        },
+        Expr::Call(c) => summary
+            .qualify_expr(&c.func)
+            .and_then(|q| blocking.client(&index.canonical(&q))),
+        Expr::BinOp(b) if b.op == Operator::Div => {
+            joined_path_client(module, bindings, &b.left, depth + 1)
+        }
+        _ => None,
+    }?;
+    client
+        .classes
+        .iter()
+        .any(|c| c.starts_with("pathlib."))
+        .then_some(client)
 }

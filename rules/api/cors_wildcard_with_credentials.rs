@@ -1,5 +1,8 @@
 //! API009: `CORSMiddleware` allowing every origin together with `allow_credentials=True`.
 
+use crate::diagnostic::Severity;
+use crate::python::constants::Literal;
+use crate::python::sqlalchemy;
 use crate::python::{span_of, string_value, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -114,7 +117,38 @@ impl Finder<'_, '_, '_, '_> {
         }
     }
 
+    /// `allow_origins=settings.CORS_ORIGINS` (or an imported constant) whose default, read
+    /// from the settings class or the module that binds it, holds `"*"`.
+    fn wildcard_default(&self, value: &Expr) -> Option<String> {
+        if let Expr::Name(n) = value {
+            if self.names.contains_key(n.id.as_str()) {
+                return None;
+            }
+        }
+        if !matches!(value, Expr::Name(_) | Expr::Attribute(_)) {
+            return None;
+        }
+        let written = crate::python::dotted(value)?;
+        let qualified = self.qualified(value);
+        let wildcard = match sqlalchemy::constant(self.module.index, &qualified)? {
+            Literal::StrList(items) => items.iter().any(|i| i == "*"),
+            Literal::Str(s) => s.trim() == "*",
+            _ => false,
+        };
+        wildcard.then(|| {
+            format!(
+                "`{written}` defaults to \"*\", and every deployment that does not set it runs so"
+            )
+        })
+    }
+
     fn wildcard_origins(&self, args: &Arguments) -> Option<String> {
+        if let Some(from_default) = args
+            .find_keyword("allow_origins")
+            .and_then(|k| self.wildcard_default(&k.value))
+        {
+            return Some(from_default);
+        }
         if let Some(k) = args.find_keyword("allow_origins") {
             let wildcard = match &k.value {
                 Expr::Name(n) => self.names.get(n.id.as_str()).copied().flatten(),
@@ -147,7 +181,10 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
                     .is_some_and(|k| matches!(&k.value, Expr::BooleanLiteral(b) if b.value));
                 if credentials {
                     if let Some(why) = self.wildcard_origins(args) {
-                        self.ctx
+                        // A default may be overridden where it is deployed: a warning.
+                        let from_default = why.contains(" defaults to ");
+                        let report = self
+                            .ctx
                             .report(
                                 span_of(call),
                                 format!(
@@ -155,6 +192,9 @@ impl<'a> Visitor<'a> for Finder<'_, '_, '_, '_> {
                                 ),
                             )
                             .help("list the allowed origins explicitly (`allow_origins=[\"https://app.example.com\"]`), or drop `allow_credentials=True`");
+                        if from_default {
+                            report.severity(Severity::Warning);
+                        }
                     }
                 }
             }

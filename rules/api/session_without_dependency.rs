@@ -1,6 +1,6 @@
 //! API003: a route handler that builds its own database session.
 
-use super::{function_at, functions_by_name, own_calls};
+use crate::python::functions::{function_at, functions_by_name, own_calls};
 use crate::python::session::{self, Bindings, Bound};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;

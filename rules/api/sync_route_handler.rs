@@ -8,7 +8,7 @@
 //! `AsyncSession` (the async path exists; this route was left behind).
 
 use super::blocking_call_in_async::{classify, Finding};
-use super::{all_functions, own_calls, OwnCall};
+use crate::python::functions::{all_functions, own_calls, OwnCall};
 use crate::python::index::Target;
 use crate::python::session::{object_kind, parameter_kind, Bindings, Bound, SessionKind};
 use crate::python::summary::Def;
@@ -111,7 +111,11 @@ fn work(module: &PythonModule<'_>, f: &StmtFunctionDef) -> Work {
     if sync_param {
         return Work::SyncSession;
     }
-    let mut result = Work::None;
+    let mut result = if reads_self(f) {
+        Work::MayBlock
+    } else {
+        Work::None
+    };
     for own in own_calls(f) {
         if let Some(object) = async_session_object(module, &bindings, &own) {
             return Work::AsyncSession(object);
@@ -167,14 +171,53 @@ fn may_block(module: &PythonModule<'_>, bindings: &Bindings<'_>, own: &OwnCall<'
     if PURE_MODULES.contains(&root) {
         return false;
     }
+    if let Target::Name(_, _, Def::Class { bases, .. }) = module.index.resolve(&qualified) {
+        // A project class: a Pydantic model or an exception is data; anything else (a
+        // service, a repository, a client) may do I/O as it is built.
+        return !is_data_class(module, bases);
+    }
     let last = qualified.rsplit('.').next().unwrap_or(&qualified);
-    if last.starts_with(|c: char| c.is_ascii_uppercase()) {
+    !last.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Whether a project class is data: a Pydantic model or settings, or an exception.
+fn is_data_class(module: &PythonModule<'_>, bases: &[String]) -> bool {
+    crate::python::pydantic::kind_of_bases(module.index, bases, 0).is_some()
+        || bases.iter().any(|b| {
+            let b = module.index.canonical(b);
+            b.ends_with("Exception") || b.ends_with("Error") || b.ends_with("Enum")
+        })
+}
+
+/// Whether a method reads its own object (`self.db`, `self.user`): in a class-based view
+/// those attributes are the view's dependencies and properties, which may query a database.
+fn reads_self(f: &StmtFunctionDef) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Attribute(a) = expr {
+                if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") {
+                    self.0 = true;
+                    return;
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let is_method = f
+        .parameters
+        .iter_non_variadic_params()
+        .next()
+        .is_some_and(|p| p.parameter.name.as_str() == "self");
+    if !is_method {
         return false;
     }
-    !matches!(
-        module.index.resolve(&qualified),
-        Target::Name(_, _, Def::Class { .. })
-    )
+    let mut finder = Finder(false);
+    for stmt in &f.body {
+        ruff_python_ast::visitor::walk_stmt(&mut finder, stmt);
+    }
+    finder.0
 }
 
 /// A parameter whose value FastAPI gets from a dependency (`Depends(...)`, `Security(...)`,

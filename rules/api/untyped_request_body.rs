@@ -1,6 +1,6 @@
 //! API008: a route that takes its request body untyped (`dict`, `Any`, `request.json()`).
 
-use super::{function_at, functions_by_name, own_calls};
+use crate::python::functions::{function_at, functions_by_name, own_calls};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::{Expr, ParameterWithDefault};

@@ -1,10 +1,10 @@
 //! DEP003: a deploy script that keeps going after a failed command.
 
-use super::commands::is_deploy_step;
 use super::{
     argvs, deploys_to_live, describe, is_harness, line_of, placements, script_start, step_of,
     Placement,
 };
+use crate::model::commands::is_deploy_step;
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;

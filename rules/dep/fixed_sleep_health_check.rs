@@ -1,7 +1,7 @@
 //! DEP004: `sleep N` then one health check, instead of polling until ready.
 
-use super::commands::health_check;
 use super::{describe, line_of};
+use crate::model::commands::health_check;
 use crate::model::ScriptsFile;
 use crate::registry::Ctx;
 

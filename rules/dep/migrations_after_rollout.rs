@@ -1,9 +1,9 @@
 //! DEP001: the schema migration runs after the new version was started.
 
-use super::commands::{is_docker, is_migration, is_rollout};
 use super::{
     argvs, deploys_to_live, describe, is_harness, line_of, placements, step_of, Placement,
 };
+use crate::model::commands::{is_docker, is_migration, is_rollout};
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::ScriptsFile;
 use crate::parse::shell::ShellCommand;

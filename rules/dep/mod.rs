@@ -2,12 +2,12 @@
 //! blocks of workflows. Rules of this family, their registration list (see rules/mod.rs) and
 //! what they share: where a command runs in a script and what kind of script it is.
 
-pub mod commands;
 pub mod deploy_without_strict_mode;
 pub mod fixed_sleep_health_check;
 pub mod migrations_after_rollout;
 pub mod unsafe_env_export;
 
+use crate::model::commands;
 use crate::model::scripts::{Script, ScriptOrigin};
 use crate::model::workflow::{Job, Step};
 use crate::model::ScriptsFile;

@@ -495,25 +495,10 @@ pub fn entry_scripts(file: &Dockerfile<'_, '_>, index: usize) -> Vec<String> {
     out
 }
 
-/// Words that mark a stage name as a development or test build (`--target dev`, `target:
-/// test`): such a stage is not what production runs. The same words as
-/// [`Dockerfile::is_development`] reads in paths, plus the test ones.
+/// Whether a stage name marks a development or test build (`--target dev`, `target: test`):
+/// such a stage is not what production runs. The words are the file roles' own.
 pub fn is_dev_or_test_stage(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "dev",
-        "development",
-        "local",
-        "debug",
-        "devcontainer",
-        "test",
-        "tests",
-        "testing",
-        "ci",
-        "lint",
-    ];
-    name.to_ascii_lowercase()
-        .split(['.', '-', '_'])
-        .any(|w| WORDS.contains(&w))
+    crate::model::roles::by_stage_name(name).is_some()
 }
 
 /// Whether the image stage `index` builds is a base image for other Dockerfiles rather than an

@@ -7,9 +7,21 @@ use crate::registry::Ctx;
 
 pub const META: &str = include_str!("single_stage_build.toml");
 
-/// Build toolchain packages: compilers and headers that only building wheels needs.
+/// Python project managers installed with pip to install the project's dependencies: once
+/// the dependencies are in, they are build tooling the runtime image carries (a builder stage
+/// exports or installs, and the final stage gets the packages only).
+const PACKAGING_TOOLS: &[&str] = &["poetry", "pipenv", "pdm", "hatch", "pip-tools"];
+
+/// Build toolchain packages: compilers and headers that only building wheels needs, and the
+/// Python project managers of [`PACKAGING_TOOLS`].
 fn is_build_package(name: &str) -> bool {
-    let name = name.split(['=', ':']).next().unwrap_or(name);
+    let name = name
+        .split(['=', ':', '<', '>', '~', '!', '[', ';'])
+        .next()
+        .unwrap_or(name);
+    if PACKAGING_TOOLS.contains(&name.to_ascii_lowercase().as_str()) {
+        return true;
+    }
     matches!(
         name,
         "gcc"
@@ -40,8 +52,13 @@ enum PackageOp {
 /// Reads a package-manager command: the operation and the package words after its subcommand.
 fn package_op(cmd: &SimpleCommand) -> Option<(PackageOp, Vec<String>)> {
     let argv = cmd.argv();
-    let program = argv.first()?.text.rsplit('/').next()?;
-    let words: Vec<&str> = argv[1..].iter().map(|w| w.text.as_str()).collect();
+    let mut program = argv.first()?.text.rsplit('/').next()?;
+    let mut words: Vec<&str> = argv[1..].iter().map(|w| w.text.as_str()).collect();
+    // `python -m pip install …` is pip.
+    if program.starts_with("python") && words.len() > 1 && words[0] == "-m" && words[1] == "pip" {
+        program = "pip";
+        words.drain(..2);
+    }
     let sub_pos = words.iter().position(|w| !w.starts_with('-'))?;
     let sub = words[sub_pos];
     let rest = &words[sub_pos + 1..];
@@ -90,6 +107,26 @@ fn package_op(cmd: &SimpleCommand) -> Option<(PackageOp, Vec<String>)> {
         ("dnf" | "yum" | "microdnf", "remove" | "erase" | "autoremove") => PackageOp::Remove,
         ("apk", "del") => PackageOp::Remove,
         ("apt-mark", "auto") => PackageOp::MarkAuto,
+        ("pip" | "pip3", "install") => {
+            return Some((
+                PackageOp::Install { virtual_name: None },
+                names(&[
+                    "-r",
+                    "--requirement",
+                    "-c",
+                    "--constraint",
+                    "-i",
+                    "--index-url",
+                    "--extra-index-url",
+                    "-t",
+                    "--target",
+                    "--prefix",
+                    "-f",
+                    "--find-links",
+                ]),
+            ));
+        }
+        ("pip" | "pip3", "uninstall") => PackageOp::Remove,
         _ => return None,
     };
     let names = names(&["-o", "--option"]);

@@ -29,6 +29,19 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
         if digest.is_some() {
             continue;
         }
+        // `FROM app:${TAG}` with `ARG TAG=latest`: the tag is meant to be passed at build time
+        // (CI's `--build-arg TAG=1.4.2`), and only a build that passes nothing gets `latest`.
+        if let Some(arg) = tag_argument(stage.base_image()) {
+            if matches!(tag, None | Some("latest")) {
+                ctx.report(
+                    span,
+                    format!("base image `{image}`: `ARG {arg}` defaults to `latest`, so a build that does not pass `--build-arg {arg}=<version>` gets a moving image"),
+                )
+                .help(format!("default `{arg}` to a version, or make every build pass it"))
+                .severity(Severity::Info);
+            }
+            continue;
+        }
         match tag {
             None => {
                 ctx.report(span, format!("base image `{name}` has no tag, so it means `{name}:latest` and changes under you"))
@@ -54,6 +67,17 @@ pub fn check(file: &Dockerfile<'_, '_>, ctx: &mut Ctx<'_>) {
             Some(_) => {}
         }
     }
+}
+
+/// The build argument a `FROM` reference takes its tag from (`app:${TAG}`, `app:$TAG`).
+fn tag_argument(raw: &str) -> Option<String> {
+    let (_, tag, _) = split_image(raw);
+    let tag = tag?;
+    let name = tag.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .map_or(name, |n| n.split([':', '}']).next().unwrap_or(n));
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 #[cfg(test)]

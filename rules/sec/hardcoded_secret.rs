@@ -511,7 +511,7 @@ fn is_plausible_secret(name: &str, value: &str) -> bool {
         || env_name
         || names_a_secret
         || is_identifier_slug(v)
-        || is_camel_identifier(v)
+        || (is_camel_identifier(v) && (names_a_field(v) || !names_a_password(name)))
     {
         return false;
     }
@@ -625,6 +625,41 @@ fn is_identifier_slug(v: &str) -> bool {
     words('_').is_some_and(|n| n >= 2) || words('-').is_some_and(|n| n >= 4 || (n >= 2 && negated))
 }
 
+/// Whether a name holds a password (`_DEFAULT_PASSWORD`, `db_pwd`): people choose passwords,
+/// and a chosen one is often CamelCase (`"MyPassword"`, `"SuperSecret"`), while CamelCase under
+/// a token or key name is a field or header name (`"SessionToken"`, `"AccessKeyId"`).
+fn names_a_password(name: &str) -> bool {
+    snake(name)
+        .to_ascii_uppercase()
+        .split(['_', '-'])
+        .any(|p| matches!(p, "PASSWORD" | "PASSWD" | "PWD" | "PASS"))
+}
+
+/// Whether a CamelCase value names a field, header or identifier (`AWSAccessKeyId`,
+/// `SessionTokenHeader`) by its last words, rather than being a typed password.
+fn names_a_field(v: &str) -> bool {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for c in v.chars() {
+        if c.is_ascii_uppercase()
+            && current
+                .chars()
+                .last()
+                .is_some_and(|p| p.is_ascii_lowercase())
+        {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    words.push(current);
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "id" | "key" | "token" | "name" | "field" | "header" | "type" | "param" | "attribute"
+        )
+    })
+}
+
 /// A CamelCase identifier of letters only (`AWSAccessKeyId`, `SessionToken`): a field name.
 fn is_camel_identifier(v: &str) -> bool {
     let b = v.as_bytes();
@@ -679,6 +714,10 @@ mod tests {
             "MySecret1",
         ] {
             assert!(is_plausible_secret("password", v), "{v}");
+        }
+        for v in ["MyPassword", "GuestRabbit"] {
+            assert!(is_plausible_secret("admin_password", v), "{v}");
+            assert!(!is_plausible_secret("session_token", v), "{v}");
         }
         for v in [
             "",

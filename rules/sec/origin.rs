@@ -71,11 +71,41 @@ pub fn closed_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>) -> bo
                 }
                 // `ZoneInfo.key`: the IANA name it was built from.
                 "key" => closed_value(module, &a.value, scope) || metadata_item(&a.value, scope),
-                _ => enum_class_member(module, e),
+                _ => enum_class_member(module, e) || class_literal(module, e),
             }
         }
         _ => false,
     }
+}
+
+/// `Repo.table` / `registry.table` where the class body binds the attribute to a literal
+/// (`table = "audit_log"`), read through the class or a module-level instance of it: the
+/// developer's value. A settings class is not: its fields come from the environment.
+fn class_literal(module: &PythonModule<'_>, e: &Expr) -> bool {
+    use crate::python::index::Target;
+    use crate::python::summary::Def;
+    let Some(q) = module.summary.qualify_expr(e) else {
+        return false;
+    };
+    let q = module.index.canonical(&q);
+    let Some((owner, _)) = q.rsplit_once('.') else {
+        return false;
+    };
+    let class_bases = match module.index.resolve(owner) {
+        Target::Name(_, _, Def::Class { bases, .. }) => bases.clone(),
+        Target::Name(_, _, Def::Call { callee, .. }) => {
+            match module.index.resolve(&module.index.canonical(callee)) {
+                Target::Name(_, _, Def::Class { bases, .. }) => bases.clone(),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let settings = matches!(
+        crate::python::pydantic::kind_of_bases(module.index, &class_bases, 0),
+        Some(crate::python::pydantic::ModelKind::Settings)
+    );
+    !settings && crate::python::sqlalchemy::constant(module.index, &q).is_some()
 }
 
 /// An expression that is an enum member: `self` in an enum, a parameter typed with an enum,

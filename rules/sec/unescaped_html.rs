@@ -5,7 +5,8 @@ use super::flow::{built, for_each_call, formatting, is_constant, Scope};
 use crate::python::{span_of, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::visitor::Visitor;
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Expr, ExprCall, Parameters};
+use std::collections::HashSet;
 
 pub const META: &str = include_str!("unescaped_html.toml");
 
@@ -41,16 +42,41 @@ const ESCAPES: &[&str] = &[
     "urllib.parse.urlencode",
 ];
 
+/// Renderers that turn Markdown into HTML and, by default, pass raw HTML in the input through.
+const MARKDOWN: &[&str] = &[
+    "markdown.markdown",
+    "markdown2.markdown",
+    "mistune.html",
+    "mistune.markdown",
+    "commonmark.commonmark",
+];
+const JINJA_TEMPLATE: &[&str] = &["jinja2.Template", "jinja2.environment.Template"];
+
 pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
+    let functions = crate::python::functions::functions_by_name(module.ast);
+    // Route handlers' parameters are request data even when keyword-only.
+    let handler_params: HashSet<*const Parameters> = module
+        .index
+        .handlers_in(module.summary.file)
+        .filter_map(|h| functions.get(&h.span))
+        .map(|f| std::ptr::from_ref(f.parameters.as_ref()))
+        .collect();
+    let html = Html {
+        module,
+        handler_params,
+    };
     for_each_call(module.ast, |call, scope| {
         let Some(callee) = module.summary.qualify_expr(&call.func) else {
             return;
         };
         let short = callee.rsplit('.').next().unwrap_or(&callee).to_string();
         if HTML_RESPONSE.contains(&callee.as_str()) {
-            interpolated(module, call, scope, "content", &short, ctx);
+            interpolated(&html, call, scope, "content", &short, ctx);
         } else if MARKUP.contains(&callee.as_str()) {
-            interpolated(module, call, scope, "base", &short, ctx);
+            interpolated(&html, call, scope, "base", &short, ctx);
+            markdown_marked_safe(&html, call, scope, &short, ctx);
+        } else if JINJA_TEMPLATE.contains(&callee.as_str()) {
+            template_without_autoescape(call, ctx);
         } else if TEMPLATE_ENVS.contains(&callee.as_str()) {
             // Jinja2 also renders code, prompts and config files, where escaping HTML would be
             // wrong: a plain Environment is judged only in a module that handles HTML.
@@ -70,8 +96,86 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     });
 }
 
+/// What the value checks need besides the scope: the module, and which functions are route
+/// handlers (their parameters are request data).
+struct Html<'m, 'p> {
+    module: &'m PythonModule<'p>,
+    handler_params: HashSet<*const Parameters>,
+}
+
+impl Html<'_, '_> {
+    /// A keyword-only parameter (`def page(*, title: str)`) of a function that is not a route
+    /// handler: the FastAPI `get_swagger_ui_html` style, filled by the developer's own call
+    /// (`title=app.title`), not by a request.
+    fn developer_keyword(&self, name: &str, scope: Scope<'_>) -> bool {
+        let Some(params) = scope.params else {
+            return false;
+        };
+        !self.handler_params.contains(&std::ptr::from_ref(params))
+            && params
+                .kwonlyargs
+                .iter()
+                .any(|p| p.parameter.name.as_str() == name)
+            && scope.assignments(name).is_empty()
+    }
+}
+
+/// `Markup(markdown.markdown(text))`: Markdown renderers keep raw HTML of their input, and
+/// `Markup` then marks the result safe.
+fn markdown_marked_safe(
+    html: &Html<'_, '_>,
+    call: &ExprCall,
+    scope: Scope<'_>,
+    short: &str,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(Expr::Call(inner)) = call.arguments.find_argument_value("base", 0) else {
+        return;
+    };
+    let Some(renderer) = html.module.summary.qualify_expr(&inner.func) else {
+        return;
+    };
+    if !MARKDOWN.contains(&renderer.as_str()) {
+        return;
+    }
+    let Some(source) = inner.arguments.args.first() else {
+        return;
+    };
+    if safe_value(html, source, scope, 0) {
+        return;
+    }
+    ctx.report(
+        span_of(inner),
+        format!("`{renderer}(…)` output is marked safe with `{short}`: Markdown passes raw HTML in its input through, so `<script>` in the text reaches the page"),
+    )
+    .help("sanitize the rendered HTML first (`nh3.clean(...)` / `bleach.clean(...)` with an allow-list), or render with raw HTML disabled");
+}
+
+/// `jinja2.Template("<p>{{ name }}</p>")`: a template built directly gets Jinja2's default,
+/// `autoescape=False`.
+fn template_without_autoescape(call: &ExprCall, ctx: &mut Ctx<'_>) {
+    let Some(source) = call
+        .arguments
+        .find_argument_value("source", 0)
+        .and_then(crate::python::string_value)
+    else {
+        return;
+    };
+    if !(source.contains('<') && source.contains("{{")) {
+        return;
+    }
+    if call.arguments.find_keyword("autoescape").is_some() {
+        return;
+    }
+    ctx.report(
+        span_of(call),
+        "`jinja2.Template(...)` of HTML renders every `{{ value }}` raw: a template built directly does not autoescape".to_string(),
+    )
+    .help("pass `autoescape=True`, or load the template from an `Environment(autoescape=select_autoescape())`");
+}
+
 fn interpolated(
-    module: &PythonModule<'_>,
+    html: &Html<'_, '_>,
     call: &ExprCall,
     scope: Scope<'_>,
     name: &str,
@@ -81,7 +185,7 @@ fn interpolated(
     let Some(arg) = call.arguments.find_argument_value(name, 0) else {
         return;
     };
-    let safe = |e: &Expr| safe_value(module, e, scope, 0);
+    let safe = |e: &Expr| safe_value(html, e, scope, 0);
     let Some(b) = built(arg, scope, &safe) else {
         return;
     };
@@ -164,7 +268,8 @@ fn handles_html(module: &PythonModule<'_>) -> bool {
 
 /// A value that cannot inject markup: constants, numbers, escaped values, and names assigned
 /// only such values in the same function.
-fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, depth: u8) -> bool {
+fn safe_value(html: &Html<'_, '_>, e: &Expr, scope: Scope<'_>, depth: u8) -> bool {
+    let module = html.module;
     if is_constant(e) {
         return true;
     }
@@ -180,15 +285,16 @@ fn safe_value(module: &PythonModule<'_>, e: &Expr, scope: Scope<'_>, depth: u8) 
                 .is_some_and(|q| ESCAPES.contains(&q.as_str()) || q.ends_with(".escape"))
         }
         Expr::If(i) => {
-            safe_value(module, &i.body, scope, depth) && safe_value(module, &i.orelse, scope, depth)
+            safe_value(html, &i.body, scope, depth) && safe_value(html, &i.orelse, scope, depth)
         }
-        Expr::FString(_) => formatting(e, &|x| safe_value(module, x, scope, depth)).is_none(),
+        Expr::FString(_) => formatting(e, &|x| safe_value(html, x, scope, depth)).is_none(),
+        Expr::Name(n) if html.developer_keyword(n.id.as_str(), scope) => true,
         Expr::Name(n) if depth < 3 => {
             let assigned = scope.assignments(n.id.as_str());
             !assigned.is_empty()
                 && assigned
                     .iter()
-                    .all(|a| safe_value(module, a.value, scope, depth + 1))
+                    .all(|a| safe_value(html, a.value, scope, depth + 1))
         }
         _ => false,
     }

@@ -5,8 +5,8 @@
 use super::compose::ComposeRun;
 use super::scripts::{Script, ScriptOrigin};
 use super::ScriptsFile;
+use crate::model::commands::{compose, unwrap};
 use crate::parse::shell::ShellCommand;
-use crate::rules::dep::commands::{compose, unwrap};
 use crate::source::FileId;
 use std::path::Path;
 

@@ -2,6 +2,7 @@
 //! each element keeping the span a finding should point at.
 
 pub mod built;
+pub mod commands;
 pub mod compose;
 pub mod compose_runs;
 pub mod precommit;

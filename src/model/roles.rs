@@ -309,6 +309,21 @@ fn name_words(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The role a name gives a build stage or image (`FROM base AS dev`, `--target test`): the same
+/// words that mark files for tests or for development, plus stages that only run CI tools
+/// (`lint`) or serve an editor (`devcontainer`). `None`: nothing in the name says so.
+pub fn by_stage_name(name: &str) -> Option<Role> {
+    let words = name_words(name);
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    if has(TEST_NAME_WORDS) || has(&["lint"]) {
+        Some(Role::Test)
+    } else if has(DEV_NAME_WORDS) || has(&["develop", "devcontainer"]) {
+        Some(Role::Dev)
+    } else {
+        None
+    }
+}
+
 /// The role a file's text gives it: generated code by its header, a Python program by its
 /// shebang line.
 pub fn by_content(text: &str, kind: FileKind) -> Option<RoleDecision> {

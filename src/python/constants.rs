@@ -17,6 +17,8 @@ pub enum Literal {
     Str(String),
     /// An f-string: its text up to the first `{` (enough to read a URL's scheme).
     StrPrefix(String),
+    /// A list, tuple or set of plain strings (`["*"]`, `("https://a", "https://b")`).
+    StrList(Vec<String>),
     None,
 }
 
@@ -110,6 +112,13 @@ pub fn literal_default(expr: &Expr) -> Option<Literal> {
     if let Some(k) = args.find_keyword("default") {
         return literal_default(&k.value);
     }
+    // pydantic `Field(default_factory=lambda: ["*"])`
+    if let Some(k) = args.find_keyword("default_factory") {
+        return match &k.value {
+            Expr::Lambda(l) => literal(&l.body),
+            _ => None,
+        };
+    }
     match last {
         // `int(os.getenv("POOL_SIZE", "20"))`, `str(...)`
         "int" | "str" | "bool" | "float" if args.args.len() == 1 => {
@@ -156,6 +165,21 @@ pub fn literal(expr: &Expr) -> Option<Literal> {
                 }
             }
             Some(Literal::Str(prefix))
+        }
+        Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) => {
+            let elts = match expr {
+                Expr::List(l) => &l.elts,
+                Expr::Tuple(t) => &t.elts,
+                Expr::Set(s) => &s.elts,
+                _ => return None,
+            };
+            elts.iter()
+                .map(|e| match e {
+                    Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Literal::StrList)
         }
         Expr::UnaryOp(u) if matches!(u.op, ruff_python_ast::UnaryOp::USub) => {
             match literal(&u.operand)? {

@@ -8,6 +8,7 @@ pub mod apps;
 pub mod cli;
 pub mod constants;
 pub mod deps;
+pub mod functions;
 pub mod index;
 pub mod pydantic;
 pub mod schema;

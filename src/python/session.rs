@@ -238,6 +238,9 @@ pub enum Bound<'a> {
 #[derive(Debug, Default)]
 pub struct Bindings<'a> {
     pub names: HashMap<&'a str, Vec<Bound<'a>>>,
+    /// Attribute targets the function assigns (`request.state.db = SessionLocal()`), by their
+    /// dotted text: per-request state a middleware keeps on the request.
+    pub attributes: HashMap<String, Vec<Bound<'a>>>,
 }
 
 impl<'a> Bindings<'a> {
@@ -273,19 +276,24 @@ impl<'a> Bindings<'a> {
         self.names.contains_key(name)
     }
 
-    /// The session kind of a local name, when every binding of it agrees.
+    /// The session kind of a local name (or an attribute path the function assigns,
+    /// `request.state.db`), when every binding of it agrees.
     pub fn session_kind(
         &self,
         index: &PythonIndex,
         summary: &ModuleSummary,
         name: &str,
     ) -> Option<SessionKind> {
-        let bounds = self.names.get(name)?;
+        let bounds = match self.names.get(name) {
+            Some(b) => b,
+            None => self.attributes.get(name)?,
+        };
         let mut kind = None;
         for bound in bounds {
             let k = match bound {
                 Bound::Param(p) => parameter_kind(index, summary, p),
-                Bound::Value(v) | Bound::With(v) => value_kind(index, summary, v),
+                Bound::Value(v) | Bound::With(v) => value_kind(index, summary, v)
+                    .or_else(|| self.local_factory_kind(index, summary, v)),
                 Bound::Other => None,
             };
             match (kind, k) {
@@ -296,6 +304,50 @@ impl<'a> Bindings<'a> {
             }
         }
         kind
+    }
+}
+
+impl Bindings<'_> {
+    /// `factory = sessionmaker(bind=engine)` in the function, then `factory()`: the kind of
+    /// session a factory built in the function gives.
+    fn local_factory_kind(
+        &self,
+        index: &PythonIndex,
+        summary: &ModuleSummary,
+        value: &Expr,
+    ) -> Option<SessionKind> {
+        let Expr::Call(call) = value else {
+            return None;
+        };
+        let Expr::Name(factory) = call.func.as_ref() else {
+            return None;
+        };
+        let [Bound::Value(Expr::Call(built))] = self.names.get(factory.id.as_str())?.as_slice()
+        else {
+            return None;
+        };
+        let callee = index.canonical(&summary.qualify_expr(&built.func)?);
+        if ASYNC_FACTORIES.contains(&callee.as_str()) {
+            return Some(SessionKind::Async);
+        }
+        if !SYNC_FACTORIES.contains(&callee.as_str()) {
+            return None;
+        }
+        let class = built
+            .arguments
+            .find_keyword("class_")
+            .map(|k| &k.value)
+            .or_else(|| {
+                callee
+                    .ends_with("sessionmaker")
+                    .then(|| built.arguments.args.get(1))
+                    .flatten()
+            })
+            .and_then(|e| summary.qualify_expr(e));
+        match class {
+            Some(class) => class_kind(index, &class).or(Some(SessionKind::Sync)),
+            None => Some(SessionKind::Sync),
+        }
     }
 }
 
@@ -370,6 +422,11 @@ impl<'a> BindingCollector<'_, 'a> {
                 }
             }
             Expr::Starred(s) => self.targets(&s.value, Bound::Other),
+            Expr::Attribute(_) => {
+                if let Some(path) = super::dotted(target) {
+                    self.out.attributes.entry(path).or_default().push(bound);
+                }
+            }
             _ => {}
         }
     }

@@ -425,47 +425,62 @@ impl ModuleSummary {
         }
     }
 
+    /// Records a function's route decorators (`@router.get("/x")`) and, when `app_calls`, its
+    /// app configuration decorators (`@app.middleware("http")`).
+    fn route_decorators(&mut self, f: &ruff_python_ast::StmtFunctionDef, app_calls: bool) {
+        for decorator in &f.decorator_list {
+            let (func, args) = match &decorator.expression {
+                Expr::Call(call) => (call.func.as_ref(), Some(&call.arguments)),
+                other => (other, None),
+            };
+            let Expr::Attribute(attr) = func else {
+                continue;
+            };
+            let method = attr.attr.id.as_str();
+            let Some(owner) = self.qualify_local(&attr.value) else {
+                continue;
+            };
+            if ROUTE_METHODS.contains(&method) {
+                let path = args
+                    .and_then(|a| a.find_argument_value("path", 0))
+                    .and_then(string_value);
+                self.routes.push(RouteDecl {
+                    owner,
+                    method: method.to_string(),
+                    path,
+                    function: f.name.id.to_string(),
+                    is_async: f.is_async,
+                    span: span_of(&f.name),
+                });
+            } else if app_calls && APP_CALLS.contains(&method) {
+                self.app_calls.push(AppCall {
+                    owner,
+                    method: method.to_string(),
+                    first_arg: args
+                        .and_then(|a| a.args.first())
+                        .and_then(|e| self.qualify_expr(e)),
+                    keywords: Vec::new(),
+                    span: span_of(&decorator.expression),
+                });
+            }
+        }
+    }
+
     /// Route decorators, include_router calls and app configuration calls, at the top level
     /// and inside top-level `if`/`try` blocks and functions that build apps (`create_app()`).
     fn declarations(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::FunctionDef(f) => {
-                for decorator in &f.decorator_list {
-                    let (func, args) = match &decorator.expression {
-                        Expr::Call(call) => (call.func.as_ref(), Some(&call.arguments)),
-                        other => (other, None),
-                    };
-                    let Expr::Attribute(attr) = func else {
-                        continue;
-                    };
-                    let method = attr.attr.id.as_str();
-                    let Some(owner) = self.qualify_local(&attr.value) else {
-                        continue;
-                    };
-                    if ROUTE_METHODS.contains(&method) {
-                        let path = args
-                            .and_then(|a| a.find_argument_value("path", 0))
-                            .and_then(string_value);
-                        self.routes.push(RouteDecl {
-                            owner,
-                            method: method.to_string(),
-                            path,
-                            function: f.name.id.to_string(),
-                            is_async: f.is_async,
-                            span: span_of(&f.name),
-                        });
-                    } else if APP_CALLS.contains(&method) {
-                        self.app_calls.push(AppCall {
-                            owner,
-                            method: method.to_string(),
-                            first_arg: args
-                                .and_then(|a| a.args.first())
-                                .and_then(|e| self.qualify_expr(e)),
-                            keywords: Vec::new(),
-                            span: span_of(&decorator.expression),
-                        });
+            // Class-based views (fastapi-utils' `@cbv(router)` and the like): methods decorated
+            // `@router.get(...)` in a class body are registered on the router like functions.
+            Stmt::ClassDef(c) if self.scopes.is_empty() => {
+                for s in &c.body {
+                    if let Stmt::FunctionDef(method) = s {
+                        self.route_decorators(method, false);
                     }
                 }
+            }
+            Stmt::FunctionDef(f) => {
+                self.route_decorators(f, true);
                 // Factories (`def create_app(): app = FastAPI(); app.include_router(…)`).
                 let path = match self.scopes.last() {
                     Some((outer, _)) => format!("{outer}.{}", f.name.id),
