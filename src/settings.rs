@@ -282,6 +282,11 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Whether `dir` holds a `pyproject.toml` with a `[tool.prodlint]` section.
+pub fn has_pyproject_section(dir: &Path) -> bool {
+    read_config(&dir.join("pyproject.toml")).is_ok_and(|text| pyproject_has_section(&text))
+}
+
 fn pyproject_has_section(text: &str) -> bool {
     let Ok(doc) = text.parse::<toml_edit::Document<String>>() else {
         // A broken pyproject.toml that holds our section is our config with a syntax error:

@@ -544,6 +544,34 @@ fn unmarked_folder_is_not_walked_below() {
     assert!(!shown.iter().any(|s| s.contains("sub/")), "{shown:?}");
 }
 
+// 12b. Without a marker, a named file's project was the current directory when the file was
+// under it: `cd / && prodlint check /tmp/x/a.py` made `/` the root, and the facts of one file
+// depended on where it was linted from. The root is the file's own folder, from anywhere.
+#[test]
+fn unmarked_file_is_its_own_folders_project() {
+    use prodlint::discover::project_root;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("loose");
+    std::fs::create_dir_all(folder.join("sub/deeper")).expect("folders");
+    let file = folder.join("sub/Dockerfile");
+    std::fs::write(&file, "FROM python\n").expect("named");
+    assert_eq!(project_root(&file), folder.join("sub"));
+    assert_eq!(project_root(&folder), folder);
+    // A pyproject.toml with our section above is the project, when nothing else marks one.
+    std::fs::write(folder.join("pyproject.toml"), "[tool.prodlint]\n").expect("config");
+    assert_eq!(project_root(&file), folder);
+    // A plain pyproject.toml is not.
+    std::fs::write(
+        folder.join("sub/deeper/pyproject.toml"),
+        "[project]\nname = 'x'\n",
+    )
+    .expect("plain");
+    assert_eq!(project_root(&folder.join("sub/deeper/a.py")), folder);
+    // .git or prodlint.toml wins over a configured pyproject.toml below it.
+    std::fs::write(dir.path().join("prodlint.toml"), "").expect("marker");
+    assert_eq!(project_root(&file), dir.path());
+}
+
 // 13. De-duplication keyed on the displayed path: `x\xff/Dockerfile` and `x\xfe/Dockerfile` both
 // show as `x\u{fffd}/Dockerfile`, and one finding vanished.
 #[cfg(target_os = "linux")]

@@ -55,7 +55,7 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
     }
     let options: Options = ctx.options();
     for engine in engines(module) {
-        if engine.open || engine.is_sqlite() || !takes_queue_settings(&engine) {
+        if engine.open || engine.is_sqlite() || !takes_queue_settings(engine) {
             continue;
         }
         let function = if engine.is_async {

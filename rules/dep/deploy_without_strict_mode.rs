@@ -29,7 +29,7 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
         if stops_on_error(script) || exempt(file, script) {
             continue;
         }
-        let step_line = line_of(file.text, script.file_span(&step.span).start);
+        let step_line = line_of(file, script.file_span(&step.span).start);
         ctx.report(
             script_start(file, script),
             format!(

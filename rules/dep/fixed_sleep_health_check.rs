@@ -33,7 +33,7 @@ pub fn check(file: &ScriptsFile<'_>, ctx: &mut Ctx<'_>) {
             {
                 continue;
             }
-            let check_line = line_of(file.text, script.file_span(&check.span).start);
+            let check_line = line_of(file, script.file_span(&check.span).start);
             ctx.report(
                 script.file_span(&sleep.span),
                 format!(

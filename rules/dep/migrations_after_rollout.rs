@@ -123,7 +123,7 @@ fn report(
     ) else {
         return;
     };
-    let rollout_line = line_of(file.text, rollout_script.file_span(&rollout.span).start);
+    let rollout_line = line_of(file, rollout_script.file_span(&rollout.span).start);
     ctx.report(
         script.file_span(&migration.span),
         format!(

@@ -128,14 +128,10 @@ pub fn is_harness(file: &ScriptsFile<'_>, script: &Script) -> bool {
     runs_tests || local_cluster
 }
 
-/// 1-based line of a byte offset of the file.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()
-        .iter()
-        .take(offset)
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// 1-based line of a byte offset of the file (a binary search of the line starts: counting
+/// newlines from the top per finding was quadratic in a long script with many findings).
+pub fn line_of(file: &crate::model::ScriptsFile<'_>, offset: usize) -> usize {
+    file.lines.line_of(offset) + 1
 }
 
 /// The first line of a script in the file: where a finding about the whole script points.

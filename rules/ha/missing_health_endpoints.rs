@@ -152,7 +152,7 @@ fn depth(index: &PythonIndex, m: &ModuleSummary, function: &str) -> Depth {
 fn probe_routes(index: &PythonIndex, probe: &dyn Fn(&str) -> bool) -> HashMap<String, Depth> {
     let objects: HashMap<String, String> = index
         .app_objects()
-        .into_iter()
+        .iter()
         .map(|o| (o.qualname.clone(), o.prefix().to_string()))
         .collect();
     let mut include_prefixes: HashMap<String, Vec<String>> = HashMap::new();

@@ -10,6 +10,7 @@ use crate::facts::normalize_join;
 use crate::parse::shell_words::{split_commands, Word};
 use crate::parse::yaml::{Yaml, YamlValue};
 use crate::source::{FileId, Span};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A value with the file and span it was written at.
@@ -913,46 +914,75 @@ const DEFAULTS: &[(&str, &[&str])] = &[
 /// it with the usual merge rules. A chain that loops or names a missing service or file is left
 /// as written.
 pub fn resolve_extends(files: &[ComposeFile]) -> Vec<ComposeFile> {
+    let by_path: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    // The first service of each name in each file, as a scan would find it.
+    let mut by_name: HashMap<(usize, &str), usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        for (j, s) in f.services.iter().enumerate() {
+            by_name.entry((i, s.name.as_str())).or_insert(j);
+        }
+    }
+    let lookup = ExtendsLookup {
+        files,
+        by_path,
+        by_name,
+    };
     files
         .iter()
-        .map(|f| ComposeFile {
+        .enumerate()
+        .map(|(i, f)| ComposeFile {
             services: f
                 .services
                 .iter()
-                .map(|s| extended(files, f, s, 0))
+                .map(|s| lookup.extended(i, s, 0))
                 .collect(),
             ..f.clone()
         })
         .collect()
 }
 
-fn extended(files: &[ComposeFile], file: &ComposeFile, service: &Service, depth: usize) -> Service {
-    let Some(ext) = &service.extends else {
-        return service.clone();
-    };
-    if depth > 8 {
-        return service.clone();
+/// Compose files by path and their services by name: one lookup per `extends:`, not a scan.
+struct ExtendsLookup<'f> {
+    files: &'f [ComposeFile],
+    by_path: HashMap<&'f Path, usize>,
+    by_name: HashMap<(usize, &'f str), usize>,
+}
+
+impl ExtendsLookup<'_> {
+    fn extended(&self, file: usize, service: &Service, depth: usize) -> Service {
+        let Some(ext) = &service.extends else {
+            return service.clone();
+        };
+        if depth > 8 {
+            return service.clone();
+        }
+        let base_file = match &ext.path {
+            Some(p) => self.by_path.get(p.as_path()).copied(),
+            None => Some(file),
+        };
+        let Some(base_file) = base_file else {
+            return service.clone();
+        };
+        let Some(&at) = self.by_name.get(&(base_file, ext.service.as_str())) else {
+            return service.clone();
+        };
+        let base = &self.files[base_file].services[at];
+        if std::ptr::eq(base, service) {
+            return service.clone();
+        }
+        let base = self.extended(base_file, base, depth + 1);
+        let mut out = merge(&base, service);
+        out.name = service.name.clone();
+        out.file = service.file;
+        out.key = service.key.clone();
+        out.extends = None;
+        out
     }
-    let base_file = match &ext.path {
-        Some(p) => files.iter().find(|f| &f.path == p),
-        None => Some(file),
-    };
-    let Some(base_file) = base_file else {
-        return service.clone();
-    };
-    let Some(base) = base_file.services.iter().find(|s| s.name == ext.service) else {
-        return service.clone();
-    };
-    if std::ptr::eq(base, service) {
-        return service.clone();
-    }
-    let base = extended(files, base_file, base, depth + 1);
-    let mut out = merge(&base, service);
-    out.name = service.name.clone();
-    out.file = service.file;
-    out.key = service.key.clone();
-    out.extends = None;
-    out
 }
 
 /// The files a set of files includes (transitively), in order, each once and not one of the set.

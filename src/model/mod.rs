@@ -38,6 +38,8 @@ pub struct PrecommitFile<'a> {
 /// and ssh `script:` inputs). Script rules (DEP, GHA009, GHA012) see both through this.
 pub struct ScriptsFile<'a> {
     pub text: &'a str,
+    /// Line starts of `text`: rules quote other lines of the file in their messages.
+    pub lines: &'a crate::source::LineIndex,
     pub path: &'a Path,
     pub kind: FileKind,
     pub scripts: &'a [scripts::Script],

@@ -230,7 +230,7 @@ pub fn runs(service: &Service, facts: &ProjectFacts) -> Runs {
 /// The Dockerfile a `build:` service builds, when it is in the repository.
 pub fn dockerfile_of<'f>(service: &Service, facts: &'f ProjectFacts) -> Option<&'f DockerfileFact> {
     let path = service.build.as_ref()?.value.dockerfile.as_ref()?;
-    facts.dockerfiles.iter().find(|d| &d.path == path)
+    facts.dockerfile_at(path)
 }
 
 /// Whether the service has a healthcheck that runs: its own (not disabled), or else the

@@ -49,29 +49,11 @@ pub fn root_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
 /// How much of the service an app carries: routes that reach it, routers included into it,
 /// middleware, handlers and mounts configured on it (in any module for a module-level app; in
 /// its factory for one built in a function).
-fn weight(index: &PythonIndex, app: &AppCtor, routes: &[crate::python::index::Route<'_>]) -> usize {
+fn weight(index: &PythonIndex, app: &AppCtor) -> usize {
     let Binding::Global(q) = &app.binding else {
         return app.wiring;
     };
-    let reached = routes
-        .iter()
-        .filter(|r| r.app.as_deref() == Some(q))
-        .count();
-    let configured: usize = index
-        .modules
-        .iter()
-        .map(|m| {
-            m.includes
-                .iter()
-                .filter(|i| index.canonical(&i.parent) == *q)
-                .count()
-                + m.app_calls
-                    .iter()
-                    .filter(|c| index.canonical(&c.owner) == *q)
-                    .count()
-        })
-        .sum();
-    app.wiring + reached + configured
+    app.wiring + index.app_weights().get(q).copied().unwrap_or(0)
 }
 
 /// The apps project-wide findings anchor at: the root apps that carry the most of the
@@ -83,11 +65,7 @@ pub fn primary_apps(index: &PythonIndex) -> Vec<(&ModuleSummary, &AppCtor)> {
     if roots.len() < 2 {
         return roots;
     }
-    let routes = index.routes();
-    let weights: Vec<usize> = roots
-        .iter()
-        .map(|(_, a)| weight(index, a, &routes))
-        .collect();
+    let weights: Vec<usize> = roots.iter().map(|(_, a)| weight(index, a)).collect();
     let max = weights.iter().copied().max().unwrap_or(0);
     roots
         .into_iter()
@@ -149,7 +127,6 @@ pub fn last_segment(path: &str) -> Option<String> {
 /// include chain from an app is known, and paths the summary cannot see (constants, Starlette
 /// routes, mounts).
 pub fn route_paths(index: &PythonIndex) -> Vec<String> {
-    let objects = index.app_objects();
     let mut include_prefixes: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     for m in &index.modules {
@@ -169,9 +146,8 @@ pub fn route_paths(index: &PythonIndex) -> Vec<String> {
             };
             out.push(path.clone());
             let owner = index.canonical(&decl.owner);
-            let own_prefix = objects
-                .iter()
-                .find(|o| o.qualname == owner)
+            let own_prefix = index
+                .app_object(&owner)
                 .map(|o| o.prefix().to_string())
                 .unwrap_or_default();
             out.push(format!("{own_prefix}{path}"));
@@ -183,13 +159,13 @@ pub fn route_paths(index: &PythonIndex) -> Vec<String> {
     out.extend(
         index
             .routes()
-            .into_iter()
+            .iter()
             .filter(|r| {
                 index
                     .module_of_file(r.file)
                     .is_some_and(|m| index.is_service(m.file))
             })
-            .filter_map(|r| r.full_path),
+            .filter_map(|r| r.full_path.clone()),
     );
     out
 }

@@ -3,7 +3,8 @@
 
 use super::summary::{Def, FunctionDef, ModuleSummary, RouteDecl};
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+// FxHash: names are looked up on every call the rules resolve; SipHash showed in profiles.
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Default)]
@@ -18,12 +19,21 @@ pub struct PythonIndex {
     /// Classes that reach the API as request data (computed on first use).
     pub(crate) request_models: std::sync::OnceLock<std::collections::HashSet<String>>,
     /// The routes that take each request model directly (computed on first use).
-    pub(crate) model_routes: OnceLock<HashMap<String, Vec<super::pydantic::ModelRoute>>>,
+    pub(crate) model_routes:
+        OnceLock<std::collections::HashMap<String, Vec<super::pydantic::ModelRoute>>>,
     /// Computed on first use and shared by every Python file rule (each would otherwise walk
     /// the whole project once per module).
     handlers: OnceLock<Vec<RouteHandler>>,
     /// Route handlers by the file defining them (each Python file rule asks for its own).
     handlers_by_file: OnceLock<HashMap<FileId, Vec<usize>>>,
+    /// The apps and routers, sorted by qualified name, with a map from that name to their
+    /// position (computed on first use; several rules join routes to them).
+    app_objects: OnceLock<(Vec<AppObject>, HashMap<String, usize>)>,
+    /// Every route with its full path (computed on first use).
+    routes: OnceLock<Vec<Route>>,
+    /// Per qualified app name: routes reaching it and includes/app calls configuring it
+    /// (computed on first use; see `apps::primary_apps`).
+    app_weights: OnceLock<HashMap<String, usize>>,
     /// Proper dotted suffixes of module names (`x.y` of `backend.x.y`) -> the one module that
     /// ends with it, `None` when several do. Name resolution asks for modules that do not
     /// exist (`time`, `requests`) on every call it resolves; a scan per miss was a quarter of
@@ -89,8 +99,8 @@ impl AppObject {
 
 /// A route with the full path it serves once routers are included.
 #[derive(Debug, Clone)]
-pub struct Route<'i> {
-    pub decl: &'i RouteDecl,
+pub struct Route {
+    pub decl: RouteDecl,
     pub file: FileId,
     /// The `FastAPI()` app serving it, when the include chain reaches one.
     pub app: Option<String>,
@@ -102,7 +112,7 @@ const ROUTER: &[&str] = &["fastapi.APIRouter", "fastapi.routing.APIRouter"];
 
 impl PythonIndex {
     pub fn new(modules: Vec<ModuleSummary>) -> PythonIndex {
-        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::new();
+        let mut by_suffix: HashMap<String, Option<usize>> = HashMap::default();
         for (i, m) in modules.iter().enumerate() {
             for (pos, _) in m.module.match_indices('.') {
                 by_suffix
@@ -173,9 +183,8 @@ impl PythonIndex {
             let mut out: Vec<RouteHandler> = Vec::new();
             let mut seen: std::collections::HashSet<(FileId, Span)> =
                 std::collections::HashSet::new();
-            let objects = self.app_objects();
             for route in self.routes() {
-                let decl = route.decl;
+                let decl = &route.decl;
                 let Some(module) = self.module_of_file(route.file) else {
                     continue;
                 };
@@ -207,10 +216,7 @@ impl PythonIndex {
                     // A router not included anywhere: its own prefix at least.
                     path: route.full_path.clone().or_else(|| {
                         let owner = self.canonical(&module.qualify(&decl.owner));
-                        let prefix = objects
-                            .iter()
-                            .find(|o| o.qualname == owner)
-                            .map_or("", |o| o.prefix());
+                        let prefix = self.app_object(&owner).map_or("", |o| o.prefix());
                         decl.path.as_ref().map(|p| format!("{prefix}{p}"))
                     }),
                 });
@@ -223,7 +229,7 @@ impl PythonIndex {
     pub fn handlers_in(&self, file: FileId) -> impl Iterator<Item = &RouteHandler> {
         let handlers = self.route_handlers();
         let by_file = self.handlers_by_file.get_or_init(|| {
-            let mut map: HashMap<FileId, Vec<usize>> = HashMap::new();
+            let mut map: HashMap<FileId, Vec<usize>> = HashMap::default();
             for (i, h) in handlers.iter().enumerate() {
                 map.entry(h.file).or_default().push(i);
             }
@@ -359,7 +365,48 @@ impl PythonIndex {
 
     /// Every `FastAPI()` and `APIRouter()` object assigned at a module's top level or inside a
     /// factory function (`def create_app(): app = FastAPI()`, named `<module>.create_app.app`).
-    pub fn app_objects(&self) -> Vec<AppObject> {
+    pub fn app_objects(&self) -> &[AppObject] {
+        &self.app_objects_by_name().0
+    }
+
+    /// The app or router of this qualified name.
+    pub fn app_object(&self, qualname: &str) -> Option<&AppObject> {
+        let (objects, by_name) = self.app_objects_by_name();
+        by_name.get(qualname).map(|&i| &objects[i])
+    }
+
+    fn app_objects_by_name(&self) -> &(Vec<AppObject>, HashMap<String, usize>) {
+        self.app_objects.get_or_init(|| {
+            let objects = self.find_app_objects();
+            let mut by_name = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
+            for (i, o) in objects.iter().enumerate() {
+                by_name.entry(o.qualname.clone()).or_insert(i);
+            }
+            (objects, by_name)
+        })
+    }
+
+    /// Routes reaching an app plus includes and app calls (`add_middleware`…) configuring
+    /// it, by the app's qualified name, counted in one pass over the project.
+    pub fn app_weights(&self) -> &HashMap<String, usize> {
+        self.app_weights.get_or_init(|| {
+            let mut weights: HashMap<String, usize> = HashMap::default();
+            for route in self.routes() {
+                if let Some(app) = &route.app {
+                    *weights.entry(app.clone()).or_default() += 1;
+                }
+            }
+            for m in &self.modules {
+                let parents = m.includes.iter().map(|i| &i.parent);
+                for owner in parents.chain(m.app_calls.iter().map(|c| &c.owner)) {
+                    *weights.entry(self.canonical(owner)).or_default() += 1;
+                }
+            }
+            weights
+        })
+    }
+
+    fn find_app_objects(&self) -> Vec<AppObject> {
         let mut out = Vec::new();
         for m in &self.modules {
             // Top-level objects and those built inside factory functions (`create_app.app`).
@@ -389,10 +436,14 @@ impl PythonIndex {
 
     /// Every route on a FastAPI app or router, with its full path when the `include_router`
     /// chain from an app is known (include prefixes and routers' own `prefix=` joined).
-    pub fn routes(&self) -> Vec<Route<'_>> {
+    pub fn routes(&self) -> &[Route] {
+        self.routes.get_or_init(|| self.find_routes())
+    }
+
+    fn find_routes(&self) -> Vec<Route> {
         let objects = self.app_objects();
         // child router -> [(parent, include prefix)]
-        let mut parents: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut parents: HashMap<String, Vec<(String, String)>> = HashMap::default();
         for m in &self.modules {
             for inc in &m.includes {
                 parents
@@ -428,7 +479,7 @@ impl PythonIndex {
                     None => (None, None),
                 };
                 out.push(Route {
-                    decl,
+                    decl: decl.clone(),
                     file: m.file,
                     app,
                     full_path,

@@ -32,6 +32,9 @@ pub struct PythonModule<'a> {
     pub ast: &'a ModModule,
     pub summary: &'a ModuleSummary,
     pub index: &'a PythonIndex,
+    /// The SQLAlchemy engines the module creates, found on first use: the engine facts and
+    /// two DB rules ask for them, and each walk resolves every call of the module.
+    pub engines: std::sync::OnceLock<Vec<sqlalchemy::Engine>>,
 }
 use ruff_text_size::Ranged;
 

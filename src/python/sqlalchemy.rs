@@ -104,8 +104,12 @@ impl Engine {
     }
 }
 
-/// The engines a module creates, in source order.
-pub fn engines(module: &PythonModule<'_>) -> Vec<Engine> {
+/// The engines a module creates, in source order (found once per module).
+pub fn engines<'m>(module: &'m PythonModule<'_>) -> &'m [Engine] {
+    module.engines.get_or_init(|| find_engines(module))
+}
+
+fn find_engines(module: &PythonModule<'_>) -> Vec<Engine> {
     let mut finder = EngineFinder {
         module,
         scopes: Vec::new(),
@@ -126,12 +130,12 @@ pub fn engine_facts(module: &PythonModule<'_>) -> Vec<crate::facts::EngineFact> 
         return Vec::new();
     }
     engines(module)
-        .into_iter()
+        .iter()
         .map(|engine| EngineFact {
             file: module.summary.file,
             path: module.path.to_path_buf(),
             callee: engine.callee.clone(),
-            pool: pool_of(&engine),
+            pool: pool_of(engine),
         })
         .collect()
 }
