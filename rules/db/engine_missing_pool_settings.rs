@@ -63,20 +63,35 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
         } else {
             "create_engine"
         };
-        for option in &options.required {
-            if engine.keyword(option).is_some() {
-                continue;
-            }
-            ctx.report(
-                engine.callee.clone(),
-                format!(
-                    "`{function}(...)` does not set `{option}`: {}",
-                    consequence(option)
-                ),
+        let missing: Vec<&str> = options
+            .required
+            .iter()
+            .map(String::as_str)
+            .filter(|o| engine.keyword(o).is_none())
+            .collect();
+        let Some(first) = missing.first() else {
+            continue;
+        };
+        // One finding per engine, naming every option it lacks: four findings on one call
+        // say the same thing four times.
+        let message = if missing.len() == 1 {
+            format!("`{function}(...)` does not set `{first}`: {}", consequence(first))
+        } else {
+            let names: Vec<String> = missing.iter().map(|o| format!("`{o}`")).collect();
+            let why: Vec<String> = missing
+                .iter()
+                .map(|o| format!("without `{o}`, {}", consequence(o)))
+                .collect();
+            format!(
+                "`{function}(...)` does not set {}: {}",
+                names.join(", "),
+                why.join("; ")
             )
-            .help(format!(
-                "pass `{option}=…` (§2.3: pool_size, max_overflow, pool_timeout, pool_recycle, pool_pre_ping)"
-            ));
-        }
+        };
+        let args: Vec<String> = missing.iter().map(|o| format!("{o}=…")).collect();
+        ctx.report(engine.callee.clone(), message).help(format!(
+            "pass `{}` (§2.3: pool_size, max_overflow, pool_timeout, pool_recycle, pool_pre_ping)",
+            args.join(", ")
+        ));
     }
 }

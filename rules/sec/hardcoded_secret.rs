@@ -319,6 +319,13 @@ const EXAMPLE_KEYS: &[&str] = &[
 /// Name endings (after DKR008's list) that, in Python code, name something about a secret
 /// rather than hold it: `TOKEN_PREFIX = "sk-"`, `PASSWORD_REGEX`, `API_KEY_ENV = "OPENAI_API_KEY"`.
 const PY_NOT_SECRET_SUFFIXES: &[&str] = &[
+    // JWT claims that name parties, not keys (`MCP_TOKEN_ISSUER = "tracecat-agent-executor"`).
+    "ISSUER",
+    "AUDIENCE",
+    "SUBJECT",
+    "ISS",
+    "AUD",
+    "SUB",
     "PREFIX",
     "SUFFIX",
     "PATTERN",
