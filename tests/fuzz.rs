@@ -266,3 +266,45 @@ fn fuzz_fixtures() {
         }
     }
 }
+
+/// Every input the fuzzer ever broke the linter with, kept in `fixtures/hostile/`: each must
+/// now lint without a panic, alone in a scratch project under its own name.
+#[test]
+fn former_fuzzer_failures_lint_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/hostile")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty(), "no kept fuzzer inputs");
+    for input in inputs {
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let root = scratch.path();
+        std::fs::create_dir(root.join(".git")).expect(".git");
+        // `fuzz-<seed>-<case>.<kind>`: the extension names the file kind it was found as.
+        let name = match input.extension().and_then(|e| e.to_str()) {
+            Some("env") => "production.env".to_string(),
+            Some(ext) => format!("case.{ext}"),
+            None => "Dockerfile".to_string(),
+        };
+        let path = root.join(&name);
+        std::fs::copy(&input, &path).expect("copy input");
+        let settings = Settings::load(None, root, &Overrides::default()).expect("settings");
+        let request = LintRequest {
+            paths: vec![path],
+            stdin: None,
+            jobs: Some(1),
+            root: Some(root.to_path_buf()),
+            per_project_config: None,
+        };
+        let outcome = std::panic::catch_unwind(|| lint(&request, &settings));
+        assert!(
+            matches!(outcome, Ok(Ok(_))),
+            "{} no longer lints cleanly",
+            input.display()
+        );
+    }
+}

@@ -75,7 +75,10 @@ pub fn check(module: &PythonModule<'_>, ctx: &mut Ctx<'_>) {
         // One finding per engine, naming every option it lacks: four findings on one call
         // say the same thing four times.
         let message = if missing.len() == 1 {
-            format!("`{function}(...)` does not set `{first}`: {}", consequence(first))
+            format!(
+                "`{function}(...)` does not set `{first}`: {}",
+                consequence(first)
+            )
         } else {
             let names: Vec<String> = missing.iter().map(|o| format!("`{o}`")).collect();
             let why: Vec<String> = missing

@@ -269,7 +269,13 @@ fn url_password(text: &str, out: &mut Vec<Credential>) {
                 ) || b.is_ascii_whitespace()
             })
             .unwrap_or((bytes.len() - auth_start).min(MAX_AUTHORITY));
-        let authority = &text[auth_start..auth_start + auth_len];
+        // The length cap may fall inside a multi-byte character: back off to its start.
+        let mut auth_end = auth_start + auth_len;
+        while !text.is_char_boundary(auth_end) {
+            auth_end -= 1;
+        }
+        let auth_len = auth_end - auth_start;
+        let authority = &text[auth_start..auth_end];
         let Some(at) = authority.rfind('@') else {
             continue;
         };
@@ -355,6 +361,25 @@ mod tests {
 
     fn whats(text: &str) -> Vec<&'static str> {
         find(text).into_iter().map(|c| c.what).collect()
+    }
+
+    #[test]
+    fn a_url_cut_inside_a_multibyte_character_does_not_panic() {
+        // Found by the fuzzer (seed 20261203, case 16453): the authority's length cap fell
+        // inside an emoji.
+        let text = format!(
+            "REDIS_URL=redis://:hunter2hunter@cache.acme.io:6379{}",
+            "\u{1F600}".repeat(400)
+        );
+        let _ = find(&text);
+        for pad in 0..4 {
+            let text = format!(
+                "u=redis://:pw1234567@h{}{}",
+                "x".repeat(pad),
+                "\u{e9}".repeat(300)
+            );
+            let _ = find(&text);
+        }
     }
 
     #[test]
