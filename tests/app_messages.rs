@@ -4,23 +4,8 @@
 mod common;
 
 use prodlint::diagnostic::Severity;
-use prodlint::registry::Registry;
 
-fn fixture(rule_dir: &str, case: &str) -> std::path::PathBuf {
-    common::rule_fixture(rule_dir, case)
-}
-
-/// (code, severity, message) of every finding of `code` in a fixture case.
-fn findings(rule_dir: &str, case: &str, code: &str) -> Vec<(Severity, String)> {
-    let report = common::lint_project(&fixture(rule_dir, case), &[code]);
-    let registry = Registry::get();
-    report
-        .diagnostics
-        .iter()
-        .filter(|d| registry.rules[d.rule].meta.code == code)
-        .map(|d| (d.severity, d.message.clone()))
-        .collect()
-}
+use common::rule_findings as findings;
 
 #[test]
 fn pydantic_validator_severity_follows_the_project_version() {

@@ -3,19 +3,8 @@
 mod common;
 
 use prodlint::diagnostic::Severity;
-use prodlint::registry::Registry;
 
-/// (severity, message) of every finding of `code` in a fixture case.
-fn findings(rule_dir: &str, case: &str, code: &str) -> Vec<(Severity, String)> {
-    let report = common::lint_project(&common::rule_fixture(rule_dir, case), &[code]);
-    let registry = Registry::get();
-    report
-        .diagnostics
-        .iter()
-        .filter(|d| registry.rules[d.rule].meta.code == code)
-        .map(|d| (d.severity, d.message.clone()))
-        .collect()
-}
+use common::rule_findings as findings;
 
 #[test]
 fn a_tag_taken_from_a_build_argument_is_info_and_names_the_argument() {

@@ -5,20 +5,8 @@
 mod common;
 
 use prodlint::diagnostic::Severity;
-use prodlint::registry::Registry;
 
-/// (severity, message) of every finding of `code` in a compose-stack rule's fixture case.
-fn findings(rule_dir: &str, case: &str, code: &str) -> Vec<(Severity, String)> {
-    let root = common::rule_fixture(rule_dir, case);
-    let report = common::lint_project(&root, &[code]);
-    let registry = Registry::get();
-    report
-        .diagnostics
-        .iter()
-        .filter(|d| registry.rules[d.rule].meta.code == code)
-        .map(|d| (d.severity, d.message.clone()))
-        .collect()
-}
+use common::rule_findings as findings;
 
 const NOTE: &str = "nothing marks this stack as production";
 

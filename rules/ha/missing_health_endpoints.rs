@@ -155,15 +155,7 @@ fn probe_routes(index: &PythonIndex, probe: &dyn Fn(&str) -> bool) -> HashMap<St
         .iter()
         .map(|o| (o.qualname.clone(), o.prefix().to_string()))
         .collect();
-    let mut include_prefixes: HashMap<String, Vec<String>> = HashMap::new();
-    for m in &index.modules {
-        for inc in &m.includes {
-            include_prefixes
-                .entry(index.canonical(&inc.child))
-                .or_default()
-                .push(inc.prefix.clone().unwrap_or_default());
-        }
-    }
+    let include_prefixes = crate::python::apps::include_prefixes(index);
     let mut out: HashMap<String, Depth> = HashMap::new();
     let mut add = |path: String, d: Depth| {
         // `/heartbeat` and `/heartbeat/` are one route to a reader.

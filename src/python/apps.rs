@@ -127,16 +127,7 @@ pub fn last_segment(path: &str) -> Option<String> {
 /// include chain from an app is known, and paths the summary cannot see (constants, Starlette
 /// routes, mounts).
 pub fn route_paths(index: &PythonIndex) -> Vec<String> {
-    let mut include_prefixes: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    for m in &index.modules {
-        for inc in &m.includes {
-            include_prefixes
-                .entry(index.canonical(&inc.child))
-                .or_default()
-                .push(inc.prefix.clone().unwrap_or_default());
-        }
-    }
+    let include_prefixes = include_prefixes(index);
     let mut out = Vec::new();
     for m in service_modules(index) {
         out.extend(m.app.route_paths.iter().cloned());
@@ -167,5 +158,18 @@ pub fn route_paths(index: &PythonIndex) -> Vec<String> {
             })
             .filter_map(|r| r.full_path.clone()),
     );
+    out
+}
+
+/// The prefixes each router (by canonical name) is included with, one per `include_router`.
+pub fn include_prefixes(index: &PythonIndex) -> std::collections::HashMap<String, Vec<String>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for m in &index.modules {
+        for inc in &m.includes {
+            out.entry(index.canonical(&inc.child))
+                .or_default()
+                .push(inc.prefix.clone().unwrap_or_default());
+        }
+    }
     out
 }

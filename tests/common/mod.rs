@@ -27,6 +27,23 @@ pub fn rule_fixture(rule_dir: &str, case: &str) -> PathBuf {
         .join(case)
 }
 
+/// (severity, message) of every finding of `code` in a rule's fixture case: what the fixture
+/// sets, which compare (file, line, code), cannot show.
+pub fn rule_findings(
+    rule_dir: &str,
+    case: &str,
+    code: &str,
+) -> Vec<(prodlint::diagnostic::Severity, String)> {
+    let report = lint_project(&rule_fixture(rule_dir, case), &[code]);
+    let registry = Registry::get();
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| registry.rules[d.rule].meta.code == code)
+        .map(|d| (d.severity, d.message.clone()))
+        .collect()
+}
+
 pub fn lint_project(root: &Path, select: &[&str]) -> Report {
     let overrides = Overrides {
         select: (!select.is_empty()).then(|| select.iter().map(|s| s.to_string()).collect()),
