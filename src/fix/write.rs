@@ -1,8 +1,7 @@
 //! Writing a fixed file: only if it still holds the text that was linted, keeping its BOM,
-//! line endings (edits never touch the rest) and permissions, through a temporary file in the
-//! same folder renamed over it, so a reader never sees half a file.
+//! line endings (edits never touch the rest) and permissions, written with `crate::atomic`
+//! (a temporary file renamed over it), so a reader never sees half a file.
 
-use std::io::Write;
 use std::path::Path;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -25,31 +24,10 @@ pub fn replace(path: &Path, old: &str, new: &str) -> Result<(), String> {
     if body != old.as_bytes() {
         return Err("it changed since it was linted".to_string());
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.prodlint-fix-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        out.write_all(bom)?;
-        out.write_all(new.as_bytes())?;
-        out.sync_all()?;
-        drop(out);
-        std::fs::set_permissions(&tmp, meta.permissions())?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("cannot write it: {e}"));
-    }
+    let mut out = Vec::with_capacity(bom.len() + new.len());
+    out.extend_from_slice(bom);
+    out.extend_from_slice(new.as_bytes());
+    crate::atomic::write(path, &out).map_err(|e| format!("cannot write it: {e}"))?;
     Ok(())
 }
 

@@ -194,42 +194,46 @@ pub fn parameter_kind(
     if let Some(Expr::Call(call)) = param.default.as_deref() {
         depends.extend(depends_target(summary, call));
     }
-    let mut classes = Vec::new();
-    if let Some(ann) = param.parameter.annotation.as_deref() {
-        depends.extend(annotation_depends(summary, ann));
-        for name in annotation_names(summary, ann) {
-            let canonical = index.canonical(&name);
-            if let Some(alias) = type_alias(index, &canonical) {
-                depends.extend(alias.depends.iter().cloned());
-                classes.extend(alias.names.iter().cloned());
-            }
-            classes.push(name);
-        }
-    }
+    let Some(ann) = param.parameter.annotation.as_deref() else {
+        return kind_of(index, &depends, &[]);
+    };
+    depends.extend(annotation_depends(summary, ann));
+    let (alias_depends, classes) = through_aliases(index, annotation_names(summary, ann));
+    depends.extend(alias_depends);
+    kind_of(index, &depends, &classes)
+}
+
+/// A dependency's session first (what FastAPI passes at run time), else the annotated class's.
+fn kind_of(index: &PythonIndex, depends: &[String], classes: &[String]) -> Option<SessionKind> {
     depends
         .iter()
         .find_map(|d| dependency_kind(index, d))
         .or_else(|| classes.iter().find_map(|c| class_kind(index, c)))
 }
 
-/// The kind of session a parameter gets from the qualified names its annotation spells (a
-/// function summary's `annotations`), type aliases followed: `Session`, `SessionDep =
-/// Annotated[Session, Depends(get_db)]`. What a `Depends(...)` default gives is not in a
-/// summary; this reads annotations only.
-pub fn annotations_kind(index: &PythonIndex, names: &[String]) -> Option<SessionKind> {
-    names.iter().find_map(|name| {
-        let canonical = index.canonical(name);
+/// Annotation names with type aliases opened (`SessionDep = Annotated[Session,
+/// Depends(get_db)]`): the dependencies the aliases carry, and every name (the aliases' own and
+/// the ones written).
+fn through_aliases(index: &PythonIndex, names: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut depends = Vec::new();
+    let mut classes = Vec::new();
+    for name in names {
+        let canonical = index.canonical(&name);
         if let Some(alias) = type_alias(index, &canonical) {
-            let via_depends = alias.depends.iter().find_map(|d| dependency_kind(index, d));
-            if via_depends.is_some() {
-                return via_depends;
-            }
-            if let Some(kind) = alias.names.iter().find_map(|n| class_kind(index, n)) {
-                return Some(kind);
-            }
+            depends.extend(alias.depends.iter().cloned());
+            classes.extend(alias.names.iter().cloned());
         }
-        class_kind(index, &canonical)
-    })
+        classes.push(name);
+    }
+    (depends, classes)
+}
+
+/// The kind of session a function's parameters get from the qualified names their annotations
+/// spell (a function summary's `annotations`), type aliases followed. What a `Depends(...)`
+/// default gives is not in a summary; this reads annotations only.
+pub fn annotations_kind(index: &PythonIndex, names: &[String]) -> Option<SessionKind> {
+    let (depends, classes) = through_aliases(index, names.to_vec());
+    kind_of(index, &depends, &classes)
 }
 
 fn type_alias<'i>(
