@@ -6,7 +6,7 @@ use crate::python::session::{self, Bindings, Bound, SessionKind};
 use crate::python::summary::{annotation_names, Def};
 use crate::python::{dotted, span_of, PythonModule};
 use crate::registry::Ctx;
-use ruff_python_ast::{Expr, Operator, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, Operator, StmtFunctionDef};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -39,6 +39,16 @@ pub(super) struct ClientEntry {
     instead: String,
     source: String,
     checked: String,
+}
+
+impl ClientEntry {
+    /// The finding for calling `method` on this client, if that method blocks.
+    fn finding(&'static self, method: &str) -> Option<Finding<'static>> {
+        self.methods
+            .iter()
+            .any(|m| m == method)
+            .then_some(Finding::Client(self))
+    }
 }
 
 #[derive(Deserialize)]
@@ -158,11 +168,7 @@ pub(super) fn classify(
             }
             let callee = summary.qualify(&written);
             if let Some(client) = blocking.client(&index.canonical(&callee)) {
-                return client
-                    .methods
-                    .iter()
-                    .any(|m| m == method)
-                    .then_some(Finding::Client(client));
+                return client.finding(method);
             }
             let sync = session::created_kind(index, &callee) == Some(SessionKind::Sync);
             return (sync && !own.awaited && blocking.is_session_method(method))
@@ -176,11 +182,7 @@ pub(super) fn classify(
                 .then(|| joined_path_client(module, bindings, &b.left, 0))
                 .flatten()?;
             let method = attr.attr.id.as_str();
-            return client
-                .methods
-                .iter()
-                .any(|m| m == method)
-                .then_some(Finding::Client(client));
+            return client.finding(method);
         }
     }
     let written = dotted(&call.func)?;
@@ -210,11 +212,7 @@ pub(super) fn classify(
             return Some(Finding::Session);
         }
         let client = local_client(module, bindings, object, 0)?;
-        return client
-            .methods
-            .iter()
-            .any(|m| m == method)
-            .then_some(Finding::Client(client));
+        return client.finding(method);
     }
     let qualified = index.canonical(&summary.qualify(&written));
     if let Some(&i) = blocking.calls.get(&qualified) {
@@ -229,15 +227,7 @@ pub(super) fn classify(
     {
         return Some(Finding::Session);
     }
-    let Target::Name(_, _, Def::Call { callee, .. }) = index.resolve(&object) else {
-        return None;
-    };
-    let client = blocking.client(&index.canonical(callee))?;
-    client
-        .methods
-        .iter()
-        .any(|k| k == method)
-        .then_some(Finding::Client(client))
+    object_client(module, &object)?.finding(method)
 }
 
 /// The blocking client a local name holds, when every binding of it agrees: built from a
@@ -263,9 +253,7 @@ fn local_client(
                     .iter()
                     .find_map(|n| blocking.client(&index.canonical(n)))
             }),
-            Bound::Value(Expr::Call(c)) | Bound::With(Expr::Call(c)) => summary
-                .qualify_expr(&c.func)
-                .and_then(|q| blocking.client(&index.canonical(&q))),
+            Bound::Value(Expr::Call(c)) | Bound::With(Expr::Call(c)) => built_client(module, c),
             // `dest = UPLOADS / name`: a path joined to a path is a path.
             Bound::Value(Expr::BinOp(b)) if b.op == Operator::Div => {
                 joined_path_client(module, bindings, &b.left, depth)
@@ -290,22 +278,13 @@ fn joined_path_client(
     left: &Expr,
     depth: usize,
 ) -> Option<&'static ClientEntry> {
-    let blocking: &'static Blocking = &BLOCKING;
-    let index = module.index;
     let summary = module.summary;
     let client = match left {
         Expr::Name(n) if bindings.is_local(n.id.as_str()) => {
             local_client(module, bindings, n.id.as_str(), depth + 1)
         }
-        Expr::Name(n) => match index.resolve(&summary.qualify(n.id.as_str())) {
-            Target::Name(_, _, Def::Call { callee, .. }) => {
-                blocking.client(&index.canonical(callee))
-            }
-            _ => None,
-        },
-        Expr::Call(c) => summary
-            .qualify_expr(&c.func)
-            .and_then(|q| blocking.client(&index.canonical(&q))),
+        Expr::Name(n) => object_client(module, &summary.qualify(n.id.as_str())),
+        Expr::Call(c) => built_client(module, c),
         Expr::BinOp(b) if b.op == Operator::Div => {
             joined_path_client(module, bindings, &b.left, depth + 1)
         }
@@ -316,4 +295,18 @@ fn joined_path_client(
         .iter()
         .any(|c| c.starts_with("pathlib."))
         .then_some(client)
+}
+
+/// The client a call builds: `httpx.Client(...)`, `Path(...)`.
+fn built_client(module: &PythonModule<'_>, call: &ExprCall) -> Option<&'static ClientEntry> {
+    let callee = module.summary.qualify_expr(&call.func)?;
+    BLOCKING.client(&module.index.canonical(&callee))
+}
+
+/// The client a module-level object is: `client = httpx.Client()`, `UPLOADS = Path(...)`.
+fn object_client(module: &PythonModule<'_>, qualname: &str) -> Option<&'static ClientEntry> {
+    let Target::Name(_, _, Def::Call { callee, .. }) = module.index.resolve(qualname) else {
+        return None;
+    };
+    BLOCKING.client(&module.index.canonical(callee))
 }
