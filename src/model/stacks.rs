@@ -11,7 +11,7 @@ use crate::facts::ProjectFacts;
 use crate::model::compose::{has_interpolation, is_dev_file, ComposeProject, Service, Stage};
 use crate::registry::Report;
 use crate::source::{FileId, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Appended to a production-only finding on a stack nothing marks as production.
 pub const UNKNOWN_NOTE: &str = " (reported as info: nothing marks this stack as production — \
@@ -163,8 +163,44 @@ fn production_setting(project: &ComposeProject, facts: &ProjectFacts) -> Option<
     None
 }
 
+/// The project's compose files by id, and its development-named ones by folder: built once for
+/// all stacks, so judging a stack never scans every compose file.
+pub struct ComposeLookup<'f> {
+    by_id: HashMap<FileId, &'f crate::model::compose::ComposeFile>,
+    dev_by_folder: HashMap<Option<&'f std::path::Path>, Vec<FileId>>,
+}
+
+impl<'f> ComposeLookup<'f> {
+    pub fn new(facts: &'f ProjectFacts) -> ComposeLookup<'f> {
+        let mut lookup = ComposeLookup {
+            by_id: HashMap::new(),
+            dev_by_folder: HashMap::new(),
+        };
+        for c in &facts.compose_files {
+            lookup.by_id.insert(c.file, c);
+            if is_dev_file(&c.path) {
+                lookup
+                    .dev_by_folder
+                    .entry(c.path.parent())
+                    .or_default()
+                    .push(c.file);
+            }
+        }
+        lookup
+    }
+
+    /// Whether a development-named compose file other than `file` sits in its folder.
+    fn has_dev_sibling(&self, file: FileId) -> bool {
+        self.by_id.get(&file).is_some_and(|this| {
+            self.dev_by_folder
+                .get(&this.path.parent())
+                .is_some_and(|dev| dev.iter().any(|&d| d != file))
+        })
+    }
+}
+
 /// Judges a stack that neither its name nor a deploy has judged.
-pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
+pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts, lookup: &ComposeLookup<'_>) {
     if project.stage != Stage::Unknown {
         return;
     }
@@ -180,7 +216,7 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         .collect();
     // What the stack says of itself: its project name (`name: shop-example`), or an
     // environment setting of its services (`ENVIRONMENT: development`).
-    if let Some(why) = says_development(project, facts) {
+    if let Some(why) = says_development(project, lookup) {
         project.stage = Stage::Development(why);
         return;
     }
@@ -202,7 +238,7 @@ pub fn judge(project: &mut ComposeProject, facts: &ProjectFacts) {
         );
         return;
     }
-    if let Some(name) = runs_dev_server(&long_running, facts) {
+    if let Some(name) = runs_dev_server(&long_running, facts, lookup) {
         project.stage = Stage::Development(format!(
             "service `{name}` runs a development server (auto-reload or debug mode)"
         ));
@@ -232,12 +268,8 @@ const DEVELOPMENT_VALUES: &[&str] = &["development", "dev", "local", "develop"];
 /// A stack that says it is for development: a top-level `name:` with a development word
 /// (`opal-security-example`, `shop-dev`), or a service whose stage variable is set to a
 /// development value (`ENVIRONMENT: DEVELOPMENT`, `NODE_ENV=development`).
-fn says_development(project: &ComposeProject, facts: &ProjectFacts) -> Option<String> {
-    for file in facts
-        .compose_files
-        .iter()
-        .filter(|f| project.members.contains(&f.file))
-    {
+fn says_development(project: &ComposeProject, lookup: &ComposeLookup<'_>) -> Option<String> {
+    for file in project.members.iter().filter_map(|m| lookup.by_id.get(m)) {
         if let Some(name) = &file.project_name {
             if crate::model::compose::name_words(name)
                 .any(|w| crate::model::compose::DEV_WORDS.contains(&w.as_str()))
@@ -261,7 +293,11 @@ fn says_development(project: &ComposeProject, facts: &ProjectFacts) -> Option<St
 
 /// A service started with auto-reload or a debug server (`uvicorn --reload`, `fastapi dev`,
 /// `flask run --debug`): the stack is where someone edits code, not what is deployed.
-fn runs_dev_server<'s>(services: &[(&'s Service, Runs)], facts: &ProjectFacts) -> Option<&'s str> {
+fn runs_dev_server<'s>(
+    services: &[(&'s Service, Runs)],
+    facts: &ProjectFacts,
+    lookup: &ComposeLookup<'_>,
+) -> Option<&'s str> {
     services.iter().find_map(|(s, _)| {
         let mut words: Vec<&str> = [&s.command, &s.entrypoint]
             .into_iter()
@@ -271,7 +307,7 @@ fn runs_dev_server<'s>(services: &[(&'s Service, Runs)], facts: &ProjectFacts) -
         // No command of its own: what the image it builds starts (`CMD ["npm", "run", "dev"]`),
         // unless the project keeps a development stack beside this one (`docker-compose-dev.yaml`
         // next to `docker-compose.yaml`): then this is the other one, whatever its image runs.
-        if s.command.is_none() && s.build.is_some() && !has_dev_sibling(s.file, facts) {
+        if s.command.is_none() && s.build.is_some() && !lookup.has_dev_sibling(s.file) {
             if let Some(df) = crate::model::topology::dockerfile_of(s, facts) {
                 words.extend(df.start.split_whitespace());
             }
@@ -287,18 +323,6 @@ fn runs_dev_server<'s>(services: &[(&'s Service, Runs)], facts: &ProjectFacts) -
             });
         (reload || fastapi_dev || js_dev).then_some(s.name.as_str())
     })
-}
-
-/// Whether a compose file has a development-named compose file in the same folder.
-fn has_dev_sibling(file: crate::source::FileId, facts: &ProjectFacts) -> bool {
-    let Some(this) = facts.compose_files.iter().find(|c| c.file == file) else {
-        return false;
-    };
-    let dir = this.path.parent();
-    facts
-        .compose_files
-        .iter()
-        .any(|c| c.file != file && c.path.parent() == dir && is_dev_file(&c.path))
 }
 
 /// The stacks topology rules judge: production ones first, then those nothing marks (whose

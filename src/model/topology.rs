@@ -260,8 +260,9 @@ pub fn one_shots(project: &ComposeProject) -> std::collections::HashSet<&str> {
 pub fn compose_projects(facts: &ProjectFacts) -> &[ComposeProject] {
     facts.compose_projects.get_or_init(|| {
         let mut out = projects(&facts.compose_files, &facts.compose_runs);
+        let lookup = super::stacks::ComposeLookup::new(facts);
         for p in &mut out {
-            super::stacks::judge(p, facts);
+            super::stacks::judge(p, facts, &lookup);
         }
         out
     })
