@@ -645,23 +645,9 @@ fn names_a_password(name: &str) -> bool {
 /// Whether a CamelCase value names a field, header or identifier (`AWSAccessKeyId`,
 /// `SessionTokenHeader`) by its last words, rather than being a typed password.
 fn names_a_field(v: &str) -> bool {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    for c in v.chars() {
-        if c.is_ascii_uppercase()
-            && current
-                .chars()
-                .last()
-                .is_some_and(|p| p.is_ascii_lowercase())
-        {
-            words.push(std::mem::take(&mut current));
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    words.push(current);
-    words.iter().any(|w| {
+    snake(v).to_ascii_lowercase().split('_').any(|w| {
         matches!(
-            w.as_str(),
+            w,
             "id" | "key" | "token" | "name" | "field" | "header" | "type" | "param" | "attribute"
         )
     })
