@@ -1,8 +1,7 @@
 //! API009: `CORSMiddleware` allowing every origin together with `allow_credentials=True`.
 
 use crate::diagnostic::Severity;
-use crate::python::constants::Literal;
-use crate::python::sqlalchemy;
+use crate::python::constants::{self, Literal};
 use crate::python::{span_of, string_value, PythonModule};
 use crate::registry::Ctx;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -130,7 +129,7 @@ impl Finder<'_, '_, '_, '_> {
         }
         let written = crate::python::dotted(value)?;
         let qualified = self.qualified(value);
-        let wildcard = match sqlalchemy::constant(self.module.index, &qualified)? {
+        let wildcard = match constants::constant(self.module.index, &qualified)? {
             Literal::StrList(items) => items.iter().any(|i| i == "*"),
             Literal::Str(s) => s.trim() == "*",
             _ => false,

@@ -105,7 +105,7 @@ fn class_literal(module: &PythonModule<'_>, e: &Expr) -> bool {
         crate::python::pydantic::kind_of_bases(module.index, &class_bases, 0),
         Some(crate::python::pydantic::ModelKind::Settings)
     );
-    !settings && crate::python::sqlalchemy::constant(module.index, &q).is_some()
+    !settings && crate::python::constants::constant(module.index, &q).is_some()
 }
 
 /// An expression that is an enum member: `self` in an enum, a parameter typed with an enum,

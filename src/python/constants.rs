@@ -4,7 +4,9 @@
 //! value. Defaults are read through the usual wrappers: `Field(20)`, `Field(default=20)`,
 //! `os.getenv("X", "20")`, `config("X", default=20)` (starlette / decouple), `int(...)`.
 
+use super::index::{PythonIndex, Target};
 use super::span_of;
+use super::summary::Def;
 use crate::source::Span;
 use ruff_python_ast::{Expr, FStringPart, InterpolatedStringElement, ModModule, Number, Stmt};
 use std::collections::HashMap;
@@ -190,6 +192,47 @@ pub fn literal(expr: &Expr) -> Option<Literal> {
         }
         _ => None,
     }
+}
+
+/// The literal a qualified name stands for: a module constant, or a class attribute default
+/// reached through an instance (`settings = Settings()` then `settings.DB_POOL_SIZE`).
+pub fn constant(index: &PythonIndex, qualified: &str) -> Option<Literal> {
+    let (owner, attr) = qualified.rsplit_once('.')?;
+    match index.resolve(qualified) {
+        Target::Name(m, name, _) => {
+            if let Some(c) = m.constants.get(name) {
+                return Some(c.value.clone());
+            }
+        }
+        Target::Module(_) | Target::External(_) => {}
+    }
+    match index.resolve(owner) {
+        Target::Module(m) => m.constants.get(attr).map(|c| c.value.clone()),
+        Target::Name(m, name, Def::Class { .. }) => m
+            .constants
+            .get(&format!("{name}.{attr}"))
+            .map(|c| c.value.clone()),
+        Target::Name(_, _, Def::Call { callee, .. }) => {
+            class_attribute(index, &index.canonical(callee), attr, 0)
+        }
+        _ => None,
+    }
+}
+
+/// A class attribute's literal default, looking through project base classes.
+fn class_attribute(index: &PythonIndex, class: &str, attr: &str, depth: usize) -> Option<Literal> {
+    if depth > 4 {
+        return None;
+    }
+    let Target::Name(m, name, Def::Class { bases, .. }) = index.resolve(class) else {
+        return None;
+    };
+    if let Some(c) = m.constants.get(&format!("{name}.{attr}")) {
+        return Some(c.value.clone());
+    }
+    bases
+        .iter()
+        .find_map(|b| class_attribute(index, &index.canonical(b), attr, depth + 1))
 }
 
 #[cfg(test)]

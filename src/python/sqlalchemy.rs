@@ -7,7 +7,7 @@
 //! missing.
 
 use super::constants::Literal;
-use super::index::{PythonIndex, Target};
+use super::index::Target;
 use super::summary::{Def, ModuleSummary};
 use super::{dotted, span_of, PythonModule};
 use crate::source::Span;
@@ -436,7 +436,7 @@ impl<'a> Resolver<'_, 'a> {
     /// attribute with a literal default, or else the qualified name itself.
     fn global(&self, written: &str) -> Value {
         let qualified = self.module.summary.qualify(written);
-        if let Some(lit) = constant(self.module.index, &qualified) {
+        if let Some(lit) = super::constants::constant(self.module.index, &qualified) {
             return Value::Literal(lit);
         }
         Value::Name(self.module.index.canonical(&qualified))
@@ -517,47 +517,6 @@ impl<'a> Resolver<'_, 'a> {
             _ => false,
         }
     }
-}
-
-/// The literal a qualified name stands for: a module constant, or a class attribute default
-/// reached through an instance (`settings = Settings()` then `settings.DB_POOL_SIZE`).
-pub fn constant(index: &PythonIndex, qualified: &str) -> Option<Literal> {
-    let (owner, attr) = qualified.rsplit_once('.')?;
-    match index.resolve(qualified) {
-        Target::Name(m, name, _) => {
-            if let Some(c) = m.constants.get(name) {
-                return Some(c.value.clone());
-            }
-        }
-        Target::Module(_) | Target::External(_) => {}
-    }
-    match index.resolve(owner) {
-        Target::Module(m) => m.constants.get(attr).map(|c| c.value.clone()),
-        Target::Name(m, name, Def::Class { .. }) => m
-            .constants
-            .get(&format!("{name}.{attr}"))
-            .map(|c| c.value.clone()),
-        Target::Name(_, _, Def::Call { callee, .. }) => {
-            class_attribute(index, &index.canonical(callee), attr, 0)
-        }
-        _ => None,
-    }
-}
-
-/// A class attribute's literal default, looking through project base classes.
-fn class_attribute(index: &PythonIndex, class: &str, attr: &str, depth: usize) -> Option<Literal> {
-    if depth > 4 {
-        return None;
-    }
-    let Target::Name(m, name, Def::Class { bases, .. }) = index.resolve(class) else {
-        return None;
-    };
-    if let Some(c) = m.constants.get(&format!("{name}.{attr}")) {
-        return Some(c.value.clone());
-    }
-    bases
-        .iter()
-        .find_map(|b| class_attribute(index, &index.canonical(b), attr, depth + 1))
 }
 
 enum Mutation<'a> {
