@@ -74,26 +74,28 @@ fn response_type(module: &PythonModule<'_>, qualname: &str, depth: u8) -> bool {
 }
 
 fn annotation_is_response(module: &PythonModule<'_>, ann: &Expr, depth: u8) -> bool {
+    // The depth only bounds the name resolution below (`response_type`); a union nests one
+    // `BinOp` per member, so hundreds of members must not overflow it.
     match ann {
         Expr::Name(_) | Expr::Attribute(_) => module
             .summary
             .qualify_expr(ann)
-            .is_some_and(|q| response_type(module, &q, depth + 1)),
+            .is_some_and(|q| response_type(module, &q, depth.saturating_add(1))),
         Expr::BinOp(b) => {
-            annotation_is_response(module, &b.left, depth + 1)
-                || annotation_is_response(module, &b.right, depth + 1)
+            annotation_is_response(module, &b.left, depth.saturating_add(1))
+                || annotation_is_response(module, &b.right, depth.saturating_add(1))
         }
         Expr::Subscript(s) => match s.slice.as_ref() {
             Expr::Tuple(t) => t
                 .elts
                 .iter()
-                .any(|e| annotation_is_response(module, e, depth + 1)),
-            other => annotation_is_response(module, other, depth + 1),
+                .any(|e| annotation_is_response(module, e, depth.saturating_add(1))),
+            other => annotation_is_response(module, other, depth.saturating_add(1)),
         },
         Expr::StringLiteral(s) => {
             let text = s.value.to_str();
             let q = module.summary.qualify(text);
-            response_type(module, &q, depth + 1)
+            response_type(module, &q, depth.saturating_add(1))
         }
         _ => false,
     }
